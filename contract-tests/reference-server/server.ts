@@ -1,0 +1,312 @@
+// An in-memory users API that follows openapi/users.yaml and the facts sheet
+// (/work/shared/api/users-api.md). It exists to prove conformance mode bites:
+// the conforming server must pass, each mutation (mutations.ts) must be caught.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { isMutationName, type MutationName } from "./mutations.ts";
+
+type Status = "active" | "invited" | "expired";
+type RoleName = "admin" | "member" | "annotator";
+interface StoredUser {
+  id: string;
+  name: string;
+  email: string;
+  created_at: string;
+  status: Status;
+  role: { type: "predefined"; name: RoleName };
+  is_developer: boolean;
+  deleted: boolean;
+  temporary_password?: string;
+}
+
+export interface ReferenceServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const STATUSES: readonly string[] = ["active", "invited", "expired"];
+const ROLES: readonly string[] = ["admin", "member", "annotator"];
+const INVITE_MODES: readonly string[] = ["none", "email_link", "temporary_password"];
+const ID_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const TITLES: Record<number, string> = {
+  400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict",
+  410: "Gone", 422: "Unprocessable Entity", 500: "Internal Server Error",
+};
+
+class HttpError extends Error {
+  constructor(readonly status: number, detail: string) {
+    super(detail);
+  }
+}
+const bad = (detail: string) => new HttpError(400, detail);
+const invalid = (detail: string) => new HttpError(422, detail);
+
+// Seed: a few users of each status, plus one deleted (must never show up).
+const SEED: Array<[string, string, Status, RoleName, boolean]> = [
+  ["Ada Admin", "ada.admin@example.org", "active", "admin", true],
+  ["Ben Member", "Ben.Member@example.org", "active", "member", true],
+  ["Cy Annotator", "cy.annotator@example.org", "invited", "annotator", false],
+  ["Dee Member", "dee.member@example.org", "expired", "member", false],
+  ["Eve Admin", "eve.admin@example.org", "active", "admin", true],
+  ["Fay Member", "fay.member@example.org", "invited", "member", true],
+  ["Gus Annotator", "gus.annotator@example.org", "expired", "annotator", false],
+  ["Hal Gone", "hal.gone@example.org", "active", "member", true],
+];
+
+/** Starts the server on 127.0.0.1 with a free port. */
+export async function startReferenceServer(opts: { apiKey: string; mutation?: MutationName | undefined }): Promise<ReferenceServer> {
+  const { apiKey, mutation } = opts;
+  if (!apiKey) throw new Error("startReferenceServer: apiKey is required");
+  if (mutation !== undefined && !isMutationName(mutation)) throw new Error(`startReferenceServer: unknown mutation "${String(mutation)}"`);
+  const m = (name: MutationName) => mutation === name;
+
+  const users: StoredUser[] = [];
+  let serial = 0;
+  let clock = Date.parse("2024-01-01T12:00:00Z");
+  const nextId = (): string => {
+    // base64 of "User:n", skipping ids with '/' or '+' (they would not survive a path segment).
+    for (;;) {
+      const id = Buffer.from(`User:${++serial}`).toString("base64");
+      if (!/[+/]/.test(id)) return id;
+    }
+  };
+  const addUser = (u: Omit<StoredUser, "id" | "created_at" | "deleted">): StoredUser => {
+    clock += 3_600_000;
+    const user: StoredUser = { ...u, id: nextId(), created_at: new Date(clock).toISOString().replace(".000Z", "Z"), deleted: false };
+    users.push(user);
+    return user;
+  };
+  for (const [name, email, status, role, is_developer] of SEED) addUser({ name, email, status, role: { type: "predefined", name: role }, is_developer });
+  users[users.length - 1]!.deleted = true;
+
+  const wire = (u: StoredUser, withPassword = false): Record<string, unknown> => {
+    const out: Record<string, unknown> = {
+      id: u.id, name: u.name, email: u.email,
+      created_at: m("malformed-created-at") ? u.created_at.replace("T", " ").replace("Z", "") : u.created_at,
+      status: m("upper-case-enums") ? u.status.toUpperCase() : u.status,
+      role: m("role-wrong-type") ? u.role.name
+        : m("role-no-branch") ? { type: "predefined", id: u.id }
+        : { type: "predefined", name: m("upper-case-enums") ? u.role.name.toUpperCase() : u.role.name },
+      is_developer: u.is_developer,
+    };
+    if (m("missing-required-field")) delete out.is_developer;
+    if (u.temporary_password && (withPassword || m("temporary-password-leaked"))) out.temporary_password = u.temporary_password;
+    return out;
+  };
+  const find = (id: string): StoredUser => {
+    if (!ID_RE.test(id)) throw bad("user_id is not a valid id.");
+    const u = users.find((x) => x.id === id && !x.deleted);
+    if (!u) {
+      if (m("500-for-unknown-id")) throw new HttpError(500, "Unexpected error.");
+      if (m("undocumented-status")) throw new HttpError(410, "User not found.");
+      throw new HttpError(404, "User not found.");
+    }
+    return u;
+  };
+  const visible = () => users.filter((u) => !u.deleted || m("deleted-still-listed"));
+
+  function list(q: URLSearchParams) {
+    for (const key of q.keys()) if (!["limit", "cursor", "email", "status"].includes(key)) throw bad(`Unknown query parameter: ${key}.`);
+    let limit = 50;
+    const rawLimit = q.getAll("limit");
+    if (rawLimit.length > 1) throw bad("limit given more than once.");
+    if (rawLimit.length === 1) {
+      if (!/^\d+$/.test(rawLimit[0]!)) throw bad("limit must be an integer.");
+      limit = Number(rawLimit[0]);
+      if (limit < 1 || (limit > 100 && !m("limit-over-100-accepted"))) throw bad("limit must be between 1 and 100.");
+    }
+    const email = q.get("email");
+    if (email !== null && email.length > 255) throw bad("email filter is longer than 255 characters.");
+    const statuses = q.getAll("status");
+    for (const s of statuses) if (!STATUSES.includes(s)) throw bad(`Unknown status: ${s}.`);
+    const cursor = q.get("cursor");
+    let afterIndex = -1;
+    let rows = visible().slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    if (m("unsorted")) rows.reverse();
+    if (statuses.length && !m("status-filter-ignored")) rows = rows.filter((u) => statuses.includes(u.status));
+    if (email !== null) rows = rows.filter((u) => m("email-filter-case-sensitive") ? u.email.includes(email) : u.email.toLowerCase().includes(email.toLowerCase()));
+    if (cursor !== null) {
+      const after = decodeCursor(cursor);
+      afterIndex = rows.findIndex((u) => u.id === after);
+      if (afterIndex < 0) throw bad("cursor is not valid.");
+      if (m("repeated-across-pages")) afterIndex--;
+    }
+    const page = m("limit-ignored") ? rows.slice(afterIndex + 1) : rows.slice(afterIndex + 1, afterIndex + 1 + limit);
+    const hasMore = afterIndex + 1 + page.length < rows.length;
+    const last = page[page.length - 1];
+    const pagination: Record<string, unknown> = { has_more: hasMore };
+    if (hasMore && last) pagination.next_cursor = encodeCursor(last.id);
+    if (!hasMore && m("next-cursor-on-last-page")) pagination.next_cursor = encodeCursor(last?.id ?? "end");
+    const body: Record<string, unknown> = { users: page.map((u) => wire(u)) };
+    if (!m("missing-pagination")) body.pagination = pagination;
+    return body;
+  }
+
+  function create(body: unknown): [number, unknown] {
+    const b = validateCreate(body, m("invalid-input-accepted"));
+    const email = String(b.email ?? "");
+    const prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    const tempPassword = () => (b.invite_mode === "temporary_password" ? `tmp-${randomBytes(9).toString("base64url")}` : undefined);
+    if (prior && !m("create-not-idempotent")) {
+      if (prior.deleted) throw new HttpError(409, "A deleted user had this email; deletion is terminal.");
+      if (prior.status === "active") throw new HttpError(409, "An active user with this email already exists.");
+      if (b.invite_mode !== "none" && prior.status === "invited") return [200, wire(prior)];
+      // expired (or invited/expired with `none`): a new invitation / provisioned now.
+      prior.status = b.invite_mode === "none" ? "active" : "invited";
+      const pw = tempPassword();
+      if (pw) prior.temporary_password = pw;
+      return [201, wire(prior, true)];
+    }
+    const roleName = (b.role as { name?: string } | undefined)?.name as RoleName;
+    const pw = tempPassword();
+    const u = addUser({
+      name: String(b.name ?? ""), email,
+      status: b.invite_mode === "none" ? "active" : "invited",
+      role: { type: "predefined", name: roleName },
+      is_developer: typeof b.is_developer === "boolean" ? b.is_developer : roleName !== "annotator",
+      ...(pw ? { temporary_password: pw } : {}),
+    });
+    return [201, wire(u, true)];
+  }
+
+  function update(u: StoredUser, body: unknown) {
+    if (!isObject(body)) throw bad("The body must be a JSON object.");
+    const { name, is_developer } = body;
+    if (name === undefined && is_developer === undefined) throw bad("Give at least one of name and is_developer.");
+    if (is_developer !== undefined && typeof is_developer !== "boolean") throw bad("is_developer must be a boolean.");
+    let newName: string | undefined;
+    if (name !== undefined) {
+      if (typeof name !== "string") throw bad("name must be a string.");
+      newName = m("update-name-not-stripped") ? name : name.trim();
+      if (!newName.trim() && !m("blank-name-accepted")) throw bad("name must not be blank.");
+      if (newName.length > 255 || newName.length < 1) throw bad("name must be 1 to 255 characters.");
+    }
+    if (newName !== undefined) u.name = newName;
+    if (typeof is_developer === "boolean") u.is_developer = is_developer;
+    else if (m("update-touches-other-fields")) u.is_developer = !u.is_developer;
+    return wire(u);
+  }
+
+  async function route(req: IncomingMessage): Promise<[number, unknown?]> {
+    if (!m("credentials-ignored") && req.headers.authorization !== `Bearer ${apiKey}`) throw new HttpError(401, "A valid API key is required.");
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts[0] !== "v2" || parts[1] !== "users" || parts.length > 4) throw new HttpError(404, "No such resource.");
+    const method = req.method ?? "GET";
+    if (parts.length === 2) {
+      if (method === "GET") return [200, list(url.searchParams)];
+      if (method === "POST") return create(await readJson(req));
+    } else if (parts.length === 3) {
+      if (method === "GET") return [200, wire(find(parts[2]!))];
+      if (method === "PATCH") {
+        const u = find(parts[2]!);
+        return [200, update(u, await readJson(req))];
+      }
+      if (method === "DELETE") {
+        if (!ID_RE.test(parts[2]!)) throw bad("user_id is not a valid id.");
+        const u = users.find((x) => x.id === parts[2]);
+        if (!u || (u.deleted && m("delete-not-idempotent"))) throw new HttpError(404, "User not found.");
+        u.deleted = true;
+        return [204];
+      }
+    } else if (method === "POST" && parts[3] === "resend-invitation") {
+      const u = find(parts[2]!);
+      if (u.status !== "invited" && !m("resend-any-status")) throw bad("The user is not in the invited status.");
+      return [204];
+    } else if (method === "POST" && parts[3] === "reset-password") {
+      const u = find(parts[2]!);
+      if (u.status !== "active") throw bad("The user has not verified the account.");
+      return [204];
+    }
+    throw new HttpError(404, "No such resource.");
+  }
+
+  const server = createServer((req, res) => {
+    route(req).then(
+      ([status, body]) => send(res, status, body),
+      (err: unknown) => {
+        const status = err instanceof HttpError ? err.status : 500;
+        const detail = err instanceof HttpError ? err.message : "Unexpected error.";
+        if (m("text-plain-errors")) {
+          res.writeHead(status, { "content-type": "text/plain" }).end(`${status} ${detail}`);
+          return;
+        }
+        const problem = { type: "about:blank", title: TITLES[status] ?? "Error", status: m("problem-status-mismatch") ? 400 : status, detail };
+        res.writeHead(status, { "content-type": "application/problem+json", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) });
+        res.end(JSON.stringify(problem));
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString("base64url");
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, "base64url").toString();
+  if (!cursor || !text.startsWith("after:")) throw bad("cursor is not valid.");
+  return text.slice("after:".length);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1_000_000) throw new HttpError(400, "Body too large.");
+    chunks.push(chunk);
+  }
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\b/i.test(type)) throw bad("The body must be application/json.");
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw bad("The body is not valid JSON.");
+  }
+}
+
+// Every constraint of CreateUserRequest. With `lax` (a mutant), anything goes.
+function validateCreate(body: unknown, lax: boolean): Record<string, unknown> {
+  if (!isObject(body)) {
+    if (lax) return {};
+    throw bad("The body must be a JSON object.");
+  }
+  if (lax) return body;
+  const { name, email, role, invite_mode, is_developer } = body;
+  if (typeof name !== "string" || name.length < 1 || name.length > 255) throw invalid("name is required, 1 to 255 characters.");
+  if (typeof email !== "string" || !EMAIL_RE.test(email)) throw invalid("email is required and must be an email address.");
+  if (!isObject(role)) throw invalid("role is required and must be a role assignment object.");
+  if (role.type === "custom") {
+    if (typeof role.id !== "string" || !ID_RE.test(role.id)) throw invalid("role.id must be an id.");
+    throw invalid("Custom role assignments are not supported yet.");
+  }
+  if (role.type !== "predefined") throw invalid("role.type must be predefined or custom.");
+  if (typeof role.name !== "string" || !ROLES.includes(role.name)) throw invalid("role.name must be admin, member or annotator.");
+  if (typeof invite_mode !== "string" || !INVITE_MODES.includes(invite_mode)) throw invalid("invite_mode must be none, email_link or temporary_password.");
+  if (is_developer !== undefined && typeof is_developer !== "boolean") throw invalid("is_developer must be a boolean.");
+  return body;
+}
