@@ -1,0 +1,101 @@
+// What contract test files use: the URLs the global setup provides, a real fetch that keeps a
+// copy of every exchange, and the two verdicts (conforms / refused) that also record coverage.
+import { expect, inject } from "vitest";
+import { recordHit } from "./coverage.ts";
+import { redact } from "./prism.ts";
+import { loadValidator } from "./validator.ts";
+
+export const target = inject("target");
+export const prismUrl = inject("prismUrl");
+export const upstreamUrl = inject("upstreamUrl");
+export const validator = await loadValidator();
+
+/** Any bearer token passes the mock; live runs use the real key. */
+export const API_KEY = target === "live" ? (process.env.ARIZE_API_KEY ?? "") : "contract-test-key";
+export const AUTH = { Authorization: `Bearer ${API_KEY}` } as const;
+
+export interface SlViolation { location?: string[]; severity?: string; code?: string | number; message?: string }
+
+export interface Exchange {
+  method: string;
+  url: string;
+  /** The operation the request hit, undefined when no path of the spec matches. */
+  operationId: string | undefined;
+  status: number;
+  headers: Headers;
+  body: string;
+  /** Prism's `sl-violations` header, parsed; [] when absent. */
+  slViolations: SlViolation[];
+}
+
+/** A real fetch (Node's, keep-alive) that remembers every exchange; hand it to any client. */
+export function recorder(base: typeof fetch = globalThis.fetch) {
+  const exchanges: Exchange[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const response = await base(request.clone());
+    const body = await response.clone().text();
+    const sl = response.headers.get("sl-violations");
+    exchanges.push({
+      method: request.method,
+      url: request.url,
+      operationId: validator.operationFor(request.method, new URL(request.url).pathname)?.operationId,
+      status: response.status,
+      headers: response.headers,
+      body,
+      slViolations: sl ? (JSON.parse(sl) as SlViolation[]) : [],
+    });
+    return response;
+  };
+  const last = (): Exchange => {
+    const ex = exchanges.at(-1);
+    if (!ex) throw new Error("no request was sent");
+    return ex;
+  };
+  return { fetch, exchanges, last };
+}
+
+const describeEx = (ex: Exchange) => redact(`${ex.method} ${ex.url} → ${ex.status} ${ex.body.slice(0, 300)}`);
+
+export function record(operationId: string, status: number): void {
+  recordHit(inject("coverageFile"), { operationId, status });
+}
+
+/** The exchange hit `operationId`, answered `status`, and neither Prism nor our validator objects. */
+export function expectConforms(ex: Exchange, operationId: string, status: number): void {
+  const context = describeEx(ex);
+  expect(ex.operationId, context).toBe(operationId);
+  expect(ex.status, context).toBe(status);
+  expect(ex.slViolations, `sl-violations of ${context}`).toEqual([]);
+  expect(validator.validateResponse({ operationId, status: ex.status, headers: ex.headers, body: ex.body }), context).toEqual([]);
+  record(operationId, status);
+}
+
+// `field` is where the fault is, below `request`: "body.role.name", "query.limit", "header.Authorization".
+// A missing property is reported at its parent, so it counts when the message names it.
+const names = (v: SlViolation, field: string): boolean => {
+  const loc = (v.location ?? []).join(".");
+  const want = `request.${field}`;
+  const last = field.split(".").at(-1)!;
+  return loc === want || (want.startsWith(`${loc}.`) && (v.message ?? "").includes(`'${last}'`));
+};
+
+/**
+ * The mock refused the request with a documented 4xx whose body conforms, and Prism's
+ * `sl-violations` names `field` (e.g. "body.name", "body.role.name", "query.limit") as the culprit.
+ */
+export function expectRefused(ex: Exchange, operationId: string, field: string): void {
+  const context = describeEx(ex);
+  expect(ex.operationId, context).toBe(operationId);
+  expect(ex.status, context).toBeGreaterThanOrEqual(400);
+  expect(ex.status, context).toBeLessThan(500);
+  expect(validator.validateResponse({ operationId, status: ex.status, headers: ex.headers, body: ex.body }), context).toEqual([]);
+  const named = ex.slViolations.filter((v) => v.severity === "Error" && names(v, field));
+  expect(named, `an sl-violations error at ${field} in ${JSON.stringify(ex.slViolations)}`).not.toEqual([]);
+  record(operationId, ex.status);
+}
+
+/** `Prefer` header asking Prism for one status and/or one named example. */
+export const prefer = (p: { code?: number; example?: string }) => ({
+  Prefer: [p.code && `code=${p.code}`, p.example && `example=${p.example}`].filter(Boolean).join(", "),
+});
