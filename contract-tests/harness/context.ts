@@ -71,13 +71,14 @@ export function expectConforms(ex: Exchange, operationId: string, status: number
   record(operationId, status);
 }
 
-// `field` is where the fault is, below `request`: "body.role.name", "query.limit", "header.Authorization".
-// A missing property is reported at its parent, so it counts when the message names it.
+// `field` is where the fault is, below `request`: "body.role.name", "query.limit". A violation at
+// the field or inside it counts; a missing property is reported at its parent, so that counts
+// when the message names it.
 const names = (v: SlViolation, field: string): boolean => {
   const loc = (v.location ?? []).join(".");
   const want = `request.${field}`;
   const last = field.split(".").at(-1)!;
-  return loc === want || (want.startsWith(`${loc}.`) && (v.message ?? "").includes(`'${last}'`));
+  return loc === want || loc.startsWith(`${want}.`) || (want.startsWith(`${loc}.`) && (v.message ?? "").includes(`'${last}'`));
 };
 
 /**
