@@ -1,0 +1,37 @@
+// Bundle-size budget: the public entry bundled with openapi-fetch (esbuild, minified ESM).
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+export const BUDGET = 10_800;
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */
+export async function measureBundle({ entry = "src/index.ts", contents } = {}) {
+  const { outputFiles } = await build({
+    ...(contents ? { stdin: { contents, resolveDir: root, loader: "ts" } } : { entryPoints: [entry] }),
+    absWorkingDir: root,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "silent",
+  });
+  const code = outputFiles[0].contents;
+  return { bytes: code.length, gzip: gzipSync(code).length };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const ours = await measureBundle();
+  const base = await measureBundle({ contents: 'export { default } from "openapi-fetch";' });
+  const row = (name, m) => `${name.padEnd(28)} ${String(m.bytes).padStart(6)} B min  ${String(m.gzip).padStart(5)} B gzip`;
+  console.log(row("arize-users-client (entry)", ours));
+  console.log(row("openapi-fetch alone", base));
+  console.log(`own code: ${ours.bytes - base.bytes} B min; budget ${BUDGET} B min`);
+  if (ours.bytes > BUDGET) {
+    console.error(`over budget by ${ours.bytes - BUDGET} B`);
+    process.exit(1);
+  }
+}

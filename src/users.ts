@@ -1,0 +1,112 @@
+import type { Client } from "openapi-fetch";
+import type { components, operations, paths } from "../generated/users.js";
+import { apiError, ArizeError, invalid } from "./errors.js";
+import type { RequestOptions } from "./retry.js";
+
+type S = components["schemas"];
+/** Query of `list` (all optional): `status` (one or more), `email` substring, `limit` 1–100, `cursor`. */
+export type ListUsersQuery = NonNullable<operations["listUsers"]["parameters"]["query"]>;
+
+/** The users resource. Every method takes optional `{ signal, timeoutMs, maxRetries }` last. */
+export interface UsersResource {
+  /**
+   * One page of users, oldest first.
+   * @example
+   * const { users, pagination } = await arize.users.list({ status: ["active"], limit: 50 });
+   * if (pagination.has_more) await arize.users.list({ cursor: pagination.next_cursor });
+   */
+  list(query?: ListUsersQuery, options?: RequestOptions): Promise<S["UserList"]>;
+  /**
+   * Every user, page after page (follows `next_cursor`).
+   * @example
+   * for await (const user of arize.users.listAll({ status: ["invited"] })) console.log(user.email);
+   */
+  listAll(query?: Omit<ListUsersQuery, "cursor">, options?: RequestOptions): AsyncIterable<S["User"]>;
+  /**
+   * One user by id.
+   * @example
+   * const user = await arize.users.get("VXNlcjoxMjM0NQ==");
+   */
+  get(userId: string, options?: RequestOptions): Promise<S["User"]>;
+  /**
+   * Creates (and invites) a user. `created` is true for 201, false for 200 (an invited user with
+   * that email exists; returned as is, nothing resent). With `invite_mode: "temporary_password"`,
+   * `user.temporary_password` holds the one-time password: a secret, never log it.
+   * @example
+   * const { user, created } = await arize.users.create({
+   *   name: "Jane Smith", email: "jane@example.com",
+   *   role: { type: "predefined", name: "member" }, invite_mode: "email_link",
+   * });
+   */
+  create(body: S["CreateUserRequest"], options?: RequestOptions): Promise<{ user: S["CreatedUser"]; created: boolean }>;
+  /**
+   * Changes `name`, `is_developer`, or both.
+   * @example
+   * const user = await arize.users.update("VXNlcjoxMjM0NQ==", { name: "Jane Doe" });
+   */
+  update(userId: string, body: S["UpdateUserRequest"], options?: RequestOptions): Promise<S["User"]>;
+  /**
+   * Deletes (blocks) a user for good. Idempotent.
+   * @example
+   * await arize.users.delete("VXNlcjoxMjM0NQ==");
+   */
+  delete(userId: string, options?: RequestOptions): Promise<void>;
+  /**
+   * Emails a new invitation (the user must be `invited`). Retried only on 429 and 503.
+   * @example
+   * await arize.users.resendInvitation("VXNlcjoxMjM0NQ==");
+   */
+  resendInvitation(userId: string, options?: RequestOptions): Promise<void>;
+  /**
+   * Emails a password-reset link. Retried only on 429 and 503.
+   * @example
+   * await arize.users.resetPassword("VXNlcjoxMjM0NQ==");
+   */
+  resetPassword(userId: string, options?: RequestOptions): Promise<void>;
+}
+
+type Result = { data?: unknown; error?: unknown; response: Response };
+
+// Decide by the HTTP status: openapi-fetch's `error` is "" or undefined for an empty body.
+const ok = async <T extends Result>(p: Promise<T>) => {
+  const r = await p.catch((e) => {
+    // Not the cause itself: a JSON.parse message quotes the body (maybe a temporary password).
+    throw e instanceof ArizeError ? e : invalid("response", e.name);
+  });
+  if (!r.response.ok) throw apiError(r.response, r.error);
+  return r as Extract<T, { error?: never }>;
+};
+
+export const users = (raw: Client<paths>): UsersResource => {
+  const one = "/v2/users/{user_id}" as const;
+  const at = (user_id: string) => ({ params: { path: { user_id } } });
+  const email = (action: "resend-invitation" | "reset-password") => async (id: string, o?: RequestOptions) => {
+    await ok(raw.POST(`${one}/${action}`, { ...at(id), ...o }));
+  };
+  const list = async (query?: ListUsersQuery, o?: RequestOptions) => (await ok(raw.GET("/v2/users", { params: { query }, ...o }))).data;
+  return {
+    list,
+    async *listAll(query, o) {
+      const seen = new Set<string>();
+      for (let cursor: string | undefined; ; ) {
+        const { users, pagination } = await list({ ...query, cursor }, o);
+        yield* users;
+        if (!pagination.has_more) return;
+        cursor = pagination.next_cursor;
+        if (!cursor || seen.has(cursor)) throw invalid("next_cursor", "missing or repeated");
+        seen.add(cursor);
+      }
+    },
+    get: async (id, o) => (await ok(raw.GET(one, { ...at(id), ...o }))).data,
+    async create(body, o) {
+      const { data, response } = await ok(raw.POST("/v2/users", { body, ...o }));
+      return { user: data, created: response.status == 201 };
+    },
+    update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id), body, ...o }))).data,
+    async delete(id, o) {
+      await ok(raw.DELETE(one, { ...at(id), ...o }));
+    },
+    resendInvitation: email("resend-invitation"),
+    resetPassword: email("reset-password"),
+  };
+};
