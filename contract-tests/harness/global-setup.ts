@@ -9,8 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { reportDir, startLive } from "../conformance/live.ts";
 import { coverage, readHits } from "./coverage.ts";
 import { startPrism } from "./prism.ts";
 import { loadValidator } from "./validator.ts";
@@ -28,7 +28,7 @@ declare module "vitest" {
   }
 }
 
-const REPORTS = fileURLToPath(new URL("../../reports/", import.meta.url));
+const REPORTS = reportDir(); // reports/, or CONTRACT_REPORT_DIR (parallel runs keep apart)
 
 export default async function setup(project: TestProject) {
   const upstream = process.env.CONTRACT_BASE_URL?.trim().replace(/\/+$/, "");
@@ -39,10 +39,18 @@ export default async function setup(project: TestProject) {
   const validator = await loadValidator(); // fail fast on a spec that does not bundle
   const dir = mkdtempSync(join(tmpdir(), "arize-contract-"));
   const coverageFile = join(dir, "coverage.jsonl");
-  const prism = await startPrism(upstream ? { mode: "proxy", upstream } : { mode: "mock" }).catch((err) => {
+  // Conformance mode (../conformance/live.ts): Prism forwards to a tap that keeps the server's own answers.
+  const live = upstream ? await startLive(upstream) : undefined;
+  const prism = await startPrism(live ? { mode: "proxy", upstream: live.tapUrl } : { mode: "mock" }).catch(async (err) => {
     rmSync(dir, { recursive: true, force: true });
+    await live?.abort();
     throw err;
   });
+  const conformance = live?.provided ?? { tapUrl: "", runId: "", findingsFile: "", createdFile: "" };
+  project.provide("tapUrl", conformance.tapUrl);
+  project.provide("runId", conformance.runId);
+  project.provide("findingsFile", conformance.findingsFile);
+  project.provide("createdFile", conformance.createdFile);
 
   project.provide("target", target);
   project.provide("prismUrl", prism.url);
@@ -58,6 +66,7 @@ export default async function setup(project: TestProject) {
     console.log(`\n${title}\n\n${table.markdown}\n`);
     mkdirSync(REPORTS, { recursive: true });
     writeFileSync(join(REPORTS, "coverage.md"), `# ${title}\n\n${table.markdown}\n`);
+    await live?.finish(table.markdown); // deletes the users the run created, writes reports/conformance.md
     if (target === "mock" && process.env.CONTRACT_COVERAGE !== "report" && table.gaps.length > 0) {
       process.exitCode = 1;
       console.error(`FAIL: documented responses never exercised by the contract suite: ${table.gaps.join(", ")}`);
