@@ -1,0 +1,171 @@
+// Shared helpers for the benchmarks: statistics, tables, child processes that never outlive the run.
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// run.mjs bundles with import.meta.url kept as each source file's own URL, so this holds bundled too.
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BENCH = join(ROOT, "bench");
+export const RESULTS = join(BENCH, "results");
+
+/** Quantile q (0..1) of numbers, linear interpolation. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new Error("quantile of an empty sample");
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = s[lo]!;
+  return a + (s[hi]! - a) * (pos - lo);
+}
+export const median = (v: readonly number[]) => quantile(v, 0.5);
+export interface Spread {
+  median: number;
+  p25: number;
+  p75: number;
+  n: number;
+}
+export const spread = (v: readonly number[]): Spread => ({ median: median(v), p25: quantile(v, 0.25), p75: quantile(v, 0.75), n: v.length });
+
+export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Prints rows (arrays of cells) as an aligned text table with a header. */
+export function printTable(title: string, header: string[], rows: (string | number)[][]): void {
+  const all = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const width = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
+  console.log(`\n${title}\n${line(header)}\n${width.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const r of all.slice(1)) console.log(line(r));
+}
+
+// Every child we start is tracked here and killed on exit, Ctrl-C or a crash.
+export interface Child extends ChildProcess {
+  log: string;
+  group: boolean;
+}
+const children = new Set<Child>();
+// Spawned commands run in their own process group so that grandchildren (npm → node → prism) die too.
+function kill(child: Child, signal: NodeJS.Signals): void {
+  try {
+    if (child.group && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+function killAll() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) kill(c, "SIGKILL");
+}
+process.on("exit", killAll);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+  });
+}
+
+/** Spawns (or forks, with `ipc`) a tracked child, capturing its output for error messages. */
+export function startChild(
+  cmd: string,
+  args: string[],
+  { ipc = false, env }: { ipc?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Child {
+  const child = (
+    ipc
+      ? fork(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] })
+      : spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
+  ) as Child;
+  children.add(child);
+  child.group = !ipc;
+  child.log = "";
+  const keep = (d: Buffer) => {
+    child.log = (child.log + d).slice(-8000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+/** Stops a child (its whole process group when detached) and waits for it to be gone. */
+export async function stopChild(child: Child): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = once(child, "exit");
+  kill(child, "SIGTERM");
+  const timer = setTimeout(() => kill(child, "SIGKILL"), 3000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/**
+ * Resolves with what `listen` reports (it gets a callback and returns its own unsubscribe);
+ * rejects with the child's log if it exits first or takes longer than `timeoutMs`.
+ */
+function readyWhen<T>(
+  child: Child,
+  listen: (ready: (value: T) => void) => () => void,
+  { timeoutMs = 30_000, what = "child process" } = {},
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      unlisten();
+      child.off("exit", onExit);
+      settle();
+    };
+    const unlisten = listen((v) => finish(() => resolve(v)));
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(() => reject(new Error(`${what} exited (code ${code}, signal ${signal}) before it was ready. Its log:\n${child.log}`)));
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`${what} not ready after ${timeoutMs} ms. Its log:\n${child.log}`))),
+      timeoutMs,
+    );
+    child.on("exit", onExit);
+  });
+}
+
+/** Resolves with the first match of `pattern` in the child's output (stdout or stderr). */
+export function waitForOutput(child: Child, pattern: RegExp, opts?: { timeoutMs?: number; what?: string }) {
+  return readyWhen<RegExpMatchArray>(
+    child,
+    (ready) => {
+      const check = () => {
+        const m = child.log.match(pattern);
+        if (m) ready(m);
+      };
+      child.stdout!.on("data", check);
+      child.stderr!.on("data", check);
+      queueMicrotask(check);
+      return () => {
+        child.stdout!.off("data", check);
+        child.stderr!.off("data", check);
+      };
+    },
+    opts,
+  );
+}
+
+/** Resolves with the first IPC message of a forked child. */
+export function waitForMessage<T>(child: Child, opts?: { timeoutMs?: number; what?: string }) {
+  return readyWhen<T>(
+    child,
+    (ready) => {
+      const on = (m: unknown) => ready(m as T);
+      child.once("message", on);
+      return () => child.off("message", on);
+    },
+    opts,
+  );
+}
+
+/** Runs a command to completion; returns wall time in ms. Rejects with its output when it fails. */
+export async function timeCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const t0 = performance.now();
+  const child = startChild(cmd, args, opts);
+  const [code, signal] = await once(child, "exit");
+  const ms = performance.now() - t0;
+  kill(child, "SIGKILL"); // sweep anything the command left behind in its group
+  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${child.log}`);
+  return ms;
+}

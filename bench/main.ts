@@ -1,0 +1,137 @@
+// The benchmark driver: runs the sections, prints a table each, marks the targets and writes
+// every figure to bench/results/latest.json. Exit 0 when it measured (targets missed or not),
+// 1 when a section could not be measured, 2 on bad flags.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { measureOverhead, printOverhead, type OverheadOptions } from "./overhead.ts";
+import { measurePipeline, printPipeline } from "./pipeline.ts";
+import { measureSize, printSize } from "./size.ts";
+import { RESULTS, printTable, round } from "./lib.ts";
+
+const SECTIONS = ["overhead", "size", "pipeline"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline] [--quick]
+  [--rounds=N] [--per-round=N] [--warmup=N] [--pipeline-runs=N]`;
+
+interface Flags {
+  only: Section[];
+  overhead: OverheadOptions;
+  pipelineRuns: number;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const quick = argv.includes("--quick");
+  const flags: Flags = {
+    only: [...SECTIONS],
+    overhead: quick ? { rounds: 20, perRound: 50, warmup: 300 } : { rounds: 200, perRound: 50, warmup: 2000 },
+    pipelineRuns: quick ? 1 : 3,
+  };
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  for (const arg of argv) {
+    const [, name, value = ""] = arg.match(/^--([a-z-]+)(?:=(.*))?$/) ?? [];
+    if (name === "quick") continue;
+    else if (name === "only") {
+      const bad = value.split(",").filter((s) => !(SECTIONS as readonly string[]).includes(s));
+      if (!value || bad.length) throw new Error(`--only takes a list of ${SECTIONS.join(", ")}; got ${JSON.stringify(value)}`);
+      flags.only = value.split(",") as Section[];
+    } else if (name === "rounds") flags.overhead.rounds = int(name, value);
+    else if (name === "per-round") flags.overhead.perRound = int(name, value);
+    else if (name === "warmup") flags.overhead.warmup = int(name, value);
+    else if (name === "pipeline-runs") flags.pipelineRuns = int(name, value);
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}`);
+  }
+  return flags;
+}
+
+export interface Target {
+  target: string;
+  limit: number;
+  value: number;
+  met: boolean;
+}
+const target = (name: string, value: number, limit: number, strict = false): Target => ({
+  target: name,
+  limit,
+  value,
+  met: strict ? value < limit : value <= limit,
+});
+
+export async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform },
+    flags,
+  };
+  const targets: Target[] = [];
+  const failures: string[] = [];
+  const section = async (name: Section, run: () => Promise<void>) => {
+    if (!flags.only.includes(name)) return;
+    try {
+      await run();
+    } catch (err) {
+      failures.push(name);
+      console.error(`\nbench: could not measure ${name}: ${(err as Error).stack ?? err}`);
+    }
+  };
+
+  await section("overhead", async () => {
+    const r = await measureOverhead(flags.overhead);
+    results.overhead = r;
+    printOverhead(r, flags.overhead);
+    const [fetchR, bare, ours, official] = r;
+    targets.push(
+      target("client ≤ 1.05 × openapi-fetch (per request)", round(ours!.vsOpenapiFetch.median, 3), 1.05),
+      target("client < official client (µs per request)", round(ours!.usPerRequest.median), round(official!.usPerRequest.median), true),
+      target("aim: client ≤ 1.10 × plain fetch", round(ours!.vsFetch.median, 3), 1.1),
+    );
+    void fetchR, bare;
+  });
+
+  await section("size", async () => {
+    const r = await measureSize();
+    results.size = r;
+    printSize(r);
+    const [ours, , official] = r.rows;
+    targets.push(
+      target(`bundle ≤ ${r.budget} B minified`, ours!.bytes, r.budget),
+      target("bundle ≤ official client's users functions (B)", ours!.bytes, official!.bytes),
+    );
+  });
+
+  await section("pipeline", async () => {
+    const r = await measurePipeline(flags.pipelineRuns);
+    results.pipeline = r;
+    printPipeline(r);
+    targets.push(target("npm run contract ≤ 2 × sum of bare stages", round(r.ratio, 2), 2));
+  });
+
+  results.targets = targets;
+  if (targets.length)
+    printTable(
+      "Targets",
+      ["target", "value", "limit", "met"],
+      targets.map((t) => [t.target, t.value, t.limit, t.met ? "met" : "MISSED"]),
+    );
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, "latest.json");
+  writeFileSync(file, `${JSON.stringify({ ...results, failures }, null, 2)}\n`);
+  console.log(`\nfigures written to ${file}`);
+  if (failures.length) {
+    console.error(`bench: could not measure: ${failures.join(", ")}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,151 @@
+// Pipeline time: each stage of `npm run contract` as the project runs it, beside the bare tools
+// doing the same work, and the whole command beside the sum of the bare stages.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPrism } from "../contract-tests/harness/prism.ts";
+import { BENCH, ROOT, median, printTable, round, startChild, stopChild, timeCommand, waitForOutput } from "./lib.ts";
+
+const BIN = join(ROOT, "node_modules", ".bin");
+const SPEC = "openapi/users.yaml";
+
+export interface Stage {
+  stage: string;
+  project: string; // what the project runs
+  bare: string; // the bare tool doing the same work
+  projectMs: number[];
+  bareMs: number[];
+}
+export interface PipelineResult {
+  runs: number;
+  requests: number; // HTTP requests of the contract suite replayed for the bare "tests" stage
+  stages: Stage[];
+  contractMs: number[]; // `npm run contract`, whole
+  bareSumMs: number; // sum of the bare stages' medians
+  ratio: number; // median `npm run contract` / bareSumMs
+}
+
+// Children get a mock-mode environment: no live target, no real key, no inherited preloads.
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...extra };
+  for (const k of ["CONTRACT_BASE_URL", "ARIZE_API_KEY", "ARIZE_BASE_URL", "CONTRACT_COVERAGE"]) delete e[k];
+  if (!extra.NODE_OPTIONS) delete e.NODE_OPTIONS;
+  return e;
+}
+const run = (cmd: string, args: string[], extra?: NodeJS.ProcessEnv) => timeCommand(cmd, args, { env: env(extra) });
+const npm = (script: string) => run("npm", ["run", "--silent", script]);
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: string | null;
+  status: number;
+}
+
+/** One untimed run of the contract suite with every fetch recorded (see record-fetch.mjs). */
+async function recordSuite(): Promise<Recorded[]> {
+  const dir = mkdtempSync(join(tmpdir(), "arize-bench-"));
+  try {
+    const file = join(dir, "requests.jsonl");
+    await run(join(BIN, "vitest"), ["run", "--project", "contract"], {
+      BENCH_RECORD: file,
+      NODE_OPTIONS: `--import ${join(BENCH, "record-fetch.mjs")}`,
+    });
+    const all = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Recorded);
+    // The suite's shared Prism is the origin most requests go to; servers single tests start are not replayed.
+    const count = new Map<string, number>();
+    for (const r of all) count.set(new URL(r.url).origin, (count.get(new URL(r.url).origin) ?? 0) + 1);
+    const main = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const replayed = all.filter((r) => new URL(r.url).origin === main);
+    if (replayed.length === 0) throw new Error("the contract suite made no HTTP request to record");
+    return replayed;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prism started by hand, to its "listening" line. */
+async function barePrism() {
+  const t0 = performance.now();
+  const child = startChild(join(BIN, "prism"), ["mock", "-h", "127.0.0.1", "-p", "0", SPEC], { env: env() });
+  try {
+    const [, url] = await waitForOutput(child, /Prism is listening on (http:\/\/\S+)/, { what: "prism mock" });
+    return { ms: performance.now() - t0, url: url!, stop: () => stopChild(child) };
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+}
+
+/** The recorded requests, in order, with plain fetch; every status must match the recorded one. */
+async function replay(requests: Recorded[], base: string): Promise<number> {
+  const t0 = performance.now();
+  for (const r of requests) {
+    const u = new URL(r.url);
+    const res = await fetch(base + u.pathname + u.search, { method: r.method, headers: r.headers, body: r.body });
+    await res.arrayBuffer();
+    if (res.status !== r.status)
+      throw new Error(`replay of ${r.method} ${u.pathname}${u.search} got ${res.status}, the suite got ${r.status}`);
+  }
+  return performance.now() - t0;
+}
+
+export async function measurePipeline(runs: number): Promise<PipelineResult> {
+  const requests = await recordSuite();
+  const stages: Stage[] = [
+    { stage: "spec lint", project: "npm run lint:spec", bare: `redocly lint ${SPEC}`, projectMs: [], bareMs: [] },
+    { stage: "generated check", project: "npm run check:generated", bare: "openapi-typescript --check", projectMs: [], bareMs: [] },
+    { stage: "Prism start", project: "harness startPrism() (ready + polled)", bare: "prism mock, to its listening line", projectMs: [], bareMs: [] },
+    {
+      stage: "contract tests",
+      project: "vitest run --project contract, minus its Prism start",
+      bare: `the suite's ${requests.length} requests, plain fetch`,
+      projectMs: [],
+      bareMs: [],
+    },
+  ];
+  const [lint, gen, prism, tests] = stages as [Stage, Stage, Stage, Stage];
+  const contractMs: number[] = [];
+  const vitestMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Project and bare alternate within each run, so machine load drifts over both alike.
+    lint.projectMs.push(await npm("lint:spec"));
+    lint.bareMs.push(await run(join(BIN, "redocly"), ["lint", SPEC]));
+    gen.projectMs.push(await npm("check:generated"));
+    gen.bareMs.push(await run(join(BIN, "openapi-typescript"), ["--check"]));
+    const t0 = performance.now();
+    const harness = await startPrism({ mode: "mock" });
+    prism.projectMs.push(performance.now() - t0);
+    await harness.stop();
+    const bare = await barePrism();
+    prism.bareMs.push(bare.ms);
+    try {
+      tests.bareMs.push(await replay(requests, bare.url));
+    } finally {
+      await bare.stop();
+    }
+    vitestMs.push(await run(join(BIN, "vitest"), ["run", "--project", "contract"]));
+    contractMs.push(await npm("contract"));
+  }
+  const prismStart = median(prism.projectMs);
+  tests.projectMs = vitestMs.map((ms) => ms - prismStart);
+  const bareSumMs = stages.reduce((sum, s) => sum + median(s.bareMs), 0);
+  return { runs, requests: requests.length, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
+}
+
+export function printPipeline(r: PipelineResult): void {
+  const ms = (v: number) => Math.round(v);
+  printTable(
+    `Pipeline time: median of ${r.runs} run(s), ms`,
+    ["stage", "project", "bare", "× bare", "project runs", "bare tool"],
+    [
+      ...r.stages.map((s) => {
+        const p = median(s.projectMs);
+        const b = median(s.bareMs);
+        return [s.stage, ms(p), ms(b), round(p / b, 2), s.project, s.bare];
+      }),
+      ["npm run contract, whole", ms(median(r.contractMs)), ms(r.bareSumMs), round(r.ratio, 2), "npm run contract", "sum of the bare stages"],
+    ],
+  );
+}
