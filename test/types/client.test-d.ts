@@ -1,0 +1,77 @@
+// Misuse is a compile error; results carry the generated types.
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  ArizeApiError,
+  createUsersClient,
+  NotFoundError,
+  type components,
+  type CreateUserRequest,
+  type Problem,
+  type UpdateUserRequest,
+  type User,
+  type UserList,
+  type UserRoleAssignment,
+  type UserStatus,
+} from "../../src/index.ts";
+
+const arize = createUsersClient({ apiKey: "k" });
+const ok: CreateUserRequest = { name: "J", email: "j@example.com", role: { type: "predefined", name: "member" }, invite_mode: "email_link" };
+
+describe("types", () => {
+  it("aliases come straight from generated/", () => {
+    expectTypeOf<User>().toEqualTypeOf<components["schemas"]["User"]>();
+    expectTypeOf<UserStatus>().toEqualTypeOf<"active" | "invited" | "expired">();
+    expectTypeOf<UserRoleAssignment>().toEqualTypeOf<components["schemas"]["UserRoleAssignment"]>();
+    expectTypeOf<Problem>().toEqualTypeOf<components["schemas"]["Problem"]>();
+    expectTypeOf<UserList["users"]>().toEqualTypeOf<User[]>();
+  });
+
+  it("results are typed", () => {
+    expectTypeOf(arize.users.get("x")).resolves.toEqualTypeOf<User>();
+    expectTypeOf(arize.users.list()).resolves.toEqualTypeOf<UserList>();
+    expectTypeOf(arize.users.create(ok)).resolves.toMatchTypeOf<{ user: User; created: boolean }>();
+    expectTypeOf(arize.users.create(ok)).resolves.toHaveProperty("user").toHaveProperty("temporary_password").toEqualTypeOf<string | undefined>();
+    expectTypeOf(arize.users.delete("x")).resolves.toBeVoid();
+    expectTypeOf(arize.users.listAll()).toMatchTypeOf<AsyncIterable<User>>();
+    expectTypeOf(new NotFoundError(new Response())).toMatchTypeOf<ArizeApiError>();
+    expectTypeOf<ArizeApiError["problem"]>().toEqualTypeOf<Problem | undefined>();
+  });
+
+  it("misuse does not compile", () => {
+    // @ts-expect-error unknown role
+    arize.users.create({ ...ok, role: { type: "predefined", name: "owner" } });
+    // @ts-expect-error missing invite_mode
+    arize.users.create({ name: "J", email: "j@example.com", role: { type: "predefined", name: "member" } });
+    // @ts-expect-error upper-case enum value
+    arize.users.create({ ...ok, invite_mode: "EMAIL_LINK" });
+    // @ts-expect-error upper-case role type
+    arize.users.create({ ...ok, role: { type: "PREDEFINED", name: "member" } });
+    // @ts-expect-error non-boolean is_developer
+    arize.users.create({ ...ok, is_developer: "yes" });
+    // @ts-expect-error non-boolean is_developer on update
+    arize.users.update("x", { is_developer: 1 });
+    // @ts-expect-error update needs name or is_developer
+    arize.users.update("x", {});
+    // @ts-expect-error upper-case status filter
+    arize.users.list({ status: ["ACTIVE"] });
+    // @ts-expect-error status is an array
+    arize.users.list({ status: "active" });
+    // @ts-expect-error listAll has no cursor
+    arize.users.listAll({ cursor: "c" });
+    // @ts-expect-error a user id is a string
+    arize.users.get(42);
+    // @ts-expect-error raw call without its path parameter
+    arize.raw.GET("/v2/users/{user_id}");
+    // @ts-expect-error raw call with params but no path parameter
+    arize.raw.GET("/v2/users/{user_id}", { params: {} });
+    // @ts-expect-error raw call to an unknown path
+    arize.raw.GET("/v2/user");
+    // @ts-expect-error unknown per-call option
+    arize.users.get("x", { retries: 3 });
+    // @ts-expect-error unknown client option
+    createUsersClient({ apiKey: "k", retries: 3 });
+    const body: UpdateUserRequest = { name: "ok" };
+    arize.users.update("x", body);
+    arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: "x" } } });
+  });
+});

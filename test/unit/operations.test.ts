@@ -1,0 +1,117 @@
+// Each operation: method, path, body, result; create's `created`; path safety; pagination.
+import { describe, expect, it } from "vitest";
+import { ArizeError } from "../../src/index.ts";
+import { BASE, client, ID, json, raw, rejection, transport, user } from "./helpers.ts";
+
+const enc = encodeURIComponent(ID);
+
+describe("operations", () => {
+  it("list sends the query (status repeated) and returns the page", async () => {
+    const page = { users: [user()], pagination: { has_more: false } };
+    const t = transport(json(200, page));
+    const got = await client(t.fetch).users.list({ status: ["active", "invited"], email: "a+b@x", limit: 10, cursor: "c1" });
+    expect(got).toEqual(page);
+    expect(t.calls[0]!.method).toBe("GET");
+    expect(t.calls[0]!.url).toBe(`${BASE}/v2/users?status=active&status=invited&email=a%2Bb%40x&limit=10&cursor=c1`);
+  });
+
+  it("get, update, delete, resendInvitation and resetPassword hit their endpoints", async () => {
+    const t = transport(json(200, user()), json(200, user({ name: "Jo" })), raw(204, null), raw(204, null), raw(204, null));
+    const { users } = client(t.fetch);
+    expect(await users.get(ID)).toEqual(user());
+    expect(await users.update(ID, { name: "Jo" })).toEqual(user({ name: "Jo" }));
+    expect(await users.delete(ID)).toBeUndefined();
+    expect(await users.resendInvitation(ID)).toBeUndefined();
+    expect(await users.resetPassword(ID)).toBeUndefined();
+    expect(t.calls.map((c) => `${c.method} ${c.url.slice(BASE.length)} ${c.body}`)).toEqual([
+      `GET /v2/users/${enc} `,
+      `PATCH /v2/users/${enc} {"name":"Jo"}`,
+      `DELETE /v2/users/${enc} `,
+      `POST /v2/users/${enc}/resend-invitation `,
+      `POST /v2/users/${enc}/reset-password `,
+    ]);
+    expect(t.calls[1]!.headers.get("content-type")).toBe("application/json");
+  });
+
+  it("create: created comes from the HTTP status (201 → true, 200 → false), never the body", async () => {
+    const body = { name: "Jane Smith", email: "jane@example.com", role: { type: "predefined", name: "member" }, invite_mode: "email_link" } as const;
+    // The same body both times: only the status differs.
+    const t = transport(json(201, user({ status: "invited" })), json(200, user({ status: "invited" })));
+    const { users } = client(t.fetch);
+    expect(await users.create(body)).toEqual({ user: user({ status: "invited" }), created: true });
+    expect(await users.create(body)).toEqual({ user: user({ status: "invited" }), created: false });
+    expect(t.calls[0]!.method).toBe("POST");
+    expect(t.calls[0]!.url).toBe(`${BASE}/v2/users`);
+    expect(JSON.parse(t.calls[0]!.body)).toEqual(body);
+  });
+
+  it("create returns the temporary password to the caller", async () => {
+    const t = transport(json(201, user({ temporary_password: "Tmp-Pa55-xyz" })));
+    const { user: u } = await client(t.fetch).users.create({
+      name: "J", email: "j@example.com", role: { type: "predefined", name: "annotator" }, invite_mode: "temporary_password",
+    });
+    expect(u.temporary_password).toBe("Tmp-Pa55-xyz");
+  });
+});
+
+describe("path safety", () => {
+  it("percent-encodes ids", async () => {
+    const t = transport(json(200, user()));
+    await client(t.fetch).users.get("a/b?c#d ..%2e");
+    expect(t.calls[0]!.url).toBe(`${BASE}/v2/users/a%2Fb%3Fc%23d%20..%252e`);
+  });
+
+  const bad: unknown[] = ["", ".", "..", 42, undefined, null, {}, "\ud800"];
+  it.each(bad.map((v) => [JSON.stringify(v) ?? String(v), v]))("refuses %s before any request", async (_, id) => {
+    const t = transport(json(200, user()));
+    const { users, raw: r } = client(t.fetch);
+    for (const call of [
+      () => users.get(id as string),
+      () => users.update(id as string, { name: "x" }),
+      () => users.delete(id as string),
+      () => users.resendInvitation(id as string),
+      () => users.resetPassword(id as string),
+      () => r.GET("/v2/users/{user_id}", { params: { path: { user_id: id as string } } }),
+    ]) {
+      const e = await rejection(call());
+      expect(e).toBeInstanceOf(ArizeError);
+      expect(e.message).toMatch(/^Invalid user_id/);
+    }
+    expect(t.calls).toHaveLength(0);
+  });
+});
+
+describe("pagination (listAll)", () => {
+  const page = (ids: string[], next?: string) =>
+    json(200, { users: ids.map((id) => user({ id })), pagination: next ? { has_more: true, next_cursor: next } : { has_more: false } });
+
+  it("walks every page, forwarding the query and each next_cursor", async () => {
+    const t = transport(page(["a", "b"], "c1"), page(["c"], "c2"), page(["d"]));
+    const ids: string[] = [];
+    for await (const u of client(t.fetch).users.listAll({ status: ["invited"], limit: 2 })) ids.push(u.id);
+    expect(ids).toEqual(["a", "b", "c", "d"]);
+    expect(t.calls.map((c) => c.url.slice(BASE.length))).toEqual([
+      "/v2/users?status=invited&limit=2",
+      "/v2/users?status=invited&limit=2&cursor=c1",
+      "/v2/users?status=invited&limit=2&cursor=c2",
+    ]);
+  });
+
+  it("has_more without a cursor is an ArizeError, not an endless loop", async () => {
+    const t = transport(json(200, { users: [user()], pagination: { has_more: true } }));
+    const seen: string[] = [];
+    const e = await rejection((async () => { for await (const u of client(t.fetch).users.listAll()) seen.push(u.id); })());
+    expect(e).toBeInstanceOf(ArizeError);
+    expect(e.message).toMatch(/next_cursor/);
+    expect(seen).toEqual([ID]);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it("a cursor seen before in the same walk is an ArizeError", async () => {
+    const t = transport(page(["a"], "c1"), page(["b"], "c2"), page(["c"], "c1"), page(["x"]));
+    const e = await rejection((async () => { for await (const _ of client(t.fetch).users.listAll()); })());
+    expect(e).toBeInstanceOf(ArizeError);
+    expect(e.message).toMatch(/next_cursor: missing or repeated/);
+    expect(t.calls).toHaveLength(3);
+  });
+});
