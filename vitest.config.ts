@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 // One config, one project per kind of test; `npm test` runs them all.
 export default defineConfig({
   test: {
+    // JUnit XML for CI; CONTRACT_REPORT_DIR keeps parallel conformance runs (the mutation test) apart.
+    reporters: ["default", "junit"],
+    outputFile: { junit: `${process.env.CONTRACT_REPORT_DIR ?? "reports"}/junit.xml` },
     projects: [
       {
         test: {
@@ -31,6 +34,15 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Conformance mode against the reference server and each of its mutants (child runs).
+          name: "mutation",
+          include: ["contract-tests/mutation/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 900_000,
         },
       },
     ],

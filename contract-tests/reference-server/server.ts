@@ -180,7 +180,10 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     if (name !== undefined) {
       if (typeof name !== "string") throw bad("name must be a string.");
       newName = m("update-name-not-stripped") ? name : name.trim();
-      if (!newName.trim() && !m("blank-name-accepted")) throw bad("name must not be blank.");
+      if (!newName.trim()) {
+        if (!m("blank-name-accepted") || !name) throw bad("name must not be blank.");
+        newName = name;
+      }
       if (newName.length > 255 || newName.length < 1) throw bad("name must be 1 to 255 characters.");
     }
     if (newName !== undefined) u.name = newName;
@@ -199,7 +202,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       if (method === "GET") return [200, list(url.searchParams)];
       if (method === "POST") return create(await readJson(req));
     } else if (parts.length === 3) {
-      if (method === "GET") return [200, wire(find(parts[2]!))];
+      if (method === "GET") return [200, m("malformed-json") ? `${JSON.stringify(wire(find(parts[2]!))).slice(0, -1)},` : wire(find(parts[2]!))];
       if (method === "PATCH") {
         const u = find(parts[2]!);
         return [200, update(u, await readJson(req))];
@@ -234,7 +237,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
           return;
         }
         const problem = { type: "about:blank", title: TITLES[status] ?? "Error", status: m("problem-status-mismatch") ? 400 : status, detail };
-        res.writeHead(status, { "content-type": "application/problem+json", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) });
+        res.writeHead(status, { "content-type": m("errors-as-json") ? "application/json" : "application/problem+json", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) });
         res.end(JSON.stringify(problem));
       },
     );
@@ -258,7 +261,8 @@ function send(res: ServerResponse, status: number, body: unknown) {
     res.writeHead(status).end();
     return;
   }
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  // A string is an already serialised (possibly broken, see malformed-json) body.
+  res.writeHead(status, { "content-type": "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
 const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString("base64url");

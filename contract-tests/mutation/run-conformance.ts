@@ -1,0 +1,75 @@
+// Runs conformance mode (`vitest run --project contract` against CONTRACT_BASE_URL) as a child
+// process, the way a user would, with its own report directory. Children are always killed:
+// on timeout, and by `stopAll` (the mutation test's afterAll and signal handlers).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const VITEST = join(ROOT, "node_modules/.bin/vitest");
+const running = new Set<ChildProcess>();
+
+export interface ConformanceRun {
+  code: number | null;
+  seconds: number;
+  /** stdout + stderr of the child. */
+  output: string;
+  /** reports/conformance.md of the run ("" when none was written). */
+  report: string;
+  /** Every file the run wrote in its report directory, by name. */
+  files: Record<string, string>;
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+export const stopAll = (): void => running.forEach(killGroup);
+
+export async function runConformance(opts: { baseUrl: string; apiKey: string; writes?: boolean; timeoutMs?: number }): Promise<ConformanceRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), "arize-conformance-run-"));
+  // The parent is itself a vitest worker: drop its VITEST_* and CONTRACT_* settings.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)));
+  Object.assign(env, {
+    CONTRACT_BASE_URL: opts.baseUrl,
+    ARIZE_API_KEY: opts.apiKey,
+    CONTRACT_REPORT_DIR: reportDir,
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+    ...(opts.writes === false ? {} : { CONTRACT_ALLOW_WRITES: "1" }),
+  });
+  const started = Date.now();
+  const child = spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => {
+    output += `\n[mutation test] killed after ${opts.timeoutMs ?? 180_000} ms\n`;
+    killGroup(child);
+  }, opts.timeoutMs ?? 180_000);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once("error", (err) => {
+      output += `\n[mutation test] cannot start vitest: ${err.message}\n`;
+      resolve(null);
+    });
+    child.once("close", (c) => resolve(c));
+  });
+  clearTimeout(timer);
+  killGroup(child); // anything left in its group
+  running.delete(child);
+  const files: Record<string, string> = {};
+  for (const name of ["conformance.md", "coverage.md", "junit.xml"]) {
+    const path = join(reportDir, name);
+    if (existsSync(path)) files[name] = readFileSync(path, "utf8");
+  }
+  rmSync(reportDir, { recursive: true, force: true });
+  return { code, seconds: (Date.now() - started) / 1000, output, report: files["conformance.md"] ?? "", files };
+}
