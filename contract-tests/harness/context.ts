@@ -28,6 +28,15 @@ export interface Exchange {
   slViolations: SlViolation[];
 }
 
+// A header we cannot read is itself a violation, never a crash of the client under test.
+const parseViolations = (raw: string): SlViolation[] => {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed)) return parsed as SlViolation[];
+  } catch {}
+  return [{ severity: "Error", message: `unreadable sl-violations header: ${raw.slice(0, 200)}` }];
+};
+
 /** A real fetch (Node's, keep-alive) that remembers every exchange; hand it to any client. */
 export function recorder(base: typeof fetch = globalThis.fetch) {
   const exchanges: Exchange[] = [];
@@ -43,7 +52,7 @@ export function recorder(base: typeof fetch = globalThis.fetch) {
       status: response.status,
       headers: response.headers,
       body,
-      slViolations: sl ? (JSON.parse(sl) as SlViolation[]) : [],
+      slViolations: sl ? parseViolations(sl) : [],
     });
     return response;
   };

@@ -42,7 +42,8 @@ describe("startPrism", () => {
     expect(pgrep.status, `still running: ${pgrep.stdout}`).toBe(1); // 1: no match
   });
 
-  it("logs never show a bearer token", () => {
+  it("logs and failure messages never show a bearer token or a temporary password", () => {
     expect(redact('authorization: Bearer sk-123.abc "x"')).toBe('authorization: Bearer [REDACTED] "x"');
+    expect(redact('{"id":"x","temporary_password": "a\\"b!","name":"n"}')).toBe('{"id":"x","temporary_password": "[REDACTED]","name":"n"}');
   });
 });

@@ -24,8 +24,9 @@ export interface Prism {
 const LOG_LIMIT = 256 * 1024;
 const running = new Set<ChildProcess>();
 
-/** Redacts anything that looks like a bearer token, so a key never reaches an error or report. */
-export const redact = (text: string): string => text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]");
+/** Redacts bearer tokens and temporary passwords, so no secret reaches an error or report. */
+export const redact = (text: string): string =>
+  text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]").replace(/("temporary_password"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1[REDACTED]"');
 
 /** Asks the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {

@@ -1,7 +1,8 @@
 // The two verdicts every contract test relies on must fail on each kind of fault. Exchanges are
-// built by hand here; none of them passes, so none is recorded as coverage.
+// built by hand here (the server is a plain function); none of them passes, so none is recorded
+// as coverage.
 import { describe, expect, it } from "vitest";
-import { expectConforms, expectRefused, type Exchange } from "./context.ts";
+import { expectConforms, expectRefused, recorder, type Exchange } from "./context.ts";
 
 const user = {
   id: "VXNlcjoxMjM0NQ==", name: "Jane Smith", email: "jane.smith@example.com", created_at: "2024-01-01T12:00:00Z",
@@ -24,6 +25,16 @@ describe("expectConforms fails on", () => {
     ["another operation", { operationId: "listUsers" }, /listUsers/],
   ])("%s", (_, patch, message) => {
     expect(() => expectConforms(exchange(patch), "getUser", 200)).toThrow(message);
+  });
+});
+
+describe("recorder", () => {
+  it("an unreadable sl-violations header becomes a violation, not a crash", async () => {
+    const served = () => new Response(JSON.stringify(user), { headers: { "content-type": "application/json", "sl-violations": "not json" } });
+    const rec = recorder(async () => served());
+    await rec.fetch("http://127.0.0.1:1/v2/users/VXNlcjoxMjM0NQ==");
+    expect(rec.last()).toMatchObject({ operationId: "getUser", status: 200, body: JSON.stringify(user) });
+    expect(() => expectConforms(rec.last(), "getUser", 200)).toThrow(/unreadable sl-violations header: not json/);
   });
 });
 
