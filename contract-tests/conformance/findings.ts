@@ -62,12 +62,15 @@ export interface ReportInput {
   findings: Finding[];
   skipped: string[];
   coverage?: string | undefined;
+  /** Stopped by a signal: the verdict cannot be PASS. */
+  interrupted?: boolean;
   seconds: number;
 }
 
 /** The readable report: verdict, findings grouped by operation, what was skipped, coverage. */
 export function renderReport(r: ReportInput): string {
-  const verdict = r.findings.length === 0 ? "PASS: nothing found" : `FAIL: ${r.findings.length} finding(s)`;
+  const verdict = r.interrupted ? `INTERRUPTED: incomplete run, ${r.findings.length} finding(s) so far`
+    : r.findings.length === 0 ? "PASS: nothing found" : `FAIL: ${r.findings.length} finding(s)`;
   const out = [
     "# Conformance report",
     "",

@@ -1,7 +1,8 @@
 // Conformance mode, main-process side (called from the global setup when CONTRACT_BASE_URL is
 // set): the recording tap Prism's proxy forwards to, the run id that marks the users this run
 // creates, their deletion at the end (also on SIGINT/SIGTERM), and the report.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -48,26 +49,34 @@ export async function startLive(upstream: string): Promise<Live> {
   const tap = await startTap(upstream);
 
   let finished: Promise<void> | undefined;
-  const finish = (coverage?: string) => (finished ??= (async () => {
-    await tap.stop();
-    if (writesAllowed()) await cleanup(upstream, key, runId, createdFile, findingsFile);
+  let reported = false;
+  const report = (coverage?: string, interrupted = false) => {
+    reported = true;
     const { findings, skipped } = readFindings(findingsFile);
-    const report = renderReport({ upstream, runId, writes: writesAllowed(), findings, skipped, coverage, seconds: (Date.now() - started) / 1000 });
+    const report = renderReport({ upstream, runId, writes: writesAllowed(), findings, skipped, coverage, interrupted, seconds: (Date.now() - started) / 1000 });
     mkdirSync(reportDir(), { recursive: true });
     writeFileSync(join(reportDir(), "conformance.md"), report);
     console.log(`\n${report}\nReport written to ${join(reportDir(), "conformance.md")}`);
     rmSync(dir, { recursive: true, force: true });
     if (findings.length) process.exitCode = 1;
+  };
+  const finish = (coverage?: string) => (finished ??= (async () => {
+    await tap.stop();
+    if (writesAllowed()) await cleanup(upstream, runId, createdFile, findingsFile);
+    report(coverage);
   })());
 
-  // Interrupted: still delete what we created and write the report, then go.
+  // Interrupted: vitest exits 1 ms after the signal, so delete what we created and write the
+  // report synchronously, then go. `on`, not `once`: while a listener remains, prism.ts's
+  // handler does not re-raise the signal under our feet.
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      const hard = setTimeout(() => process.exit(130), 20_000);
-      void finish().finally(() => {
-        clearTimeout(hard);
-        process.exit(sig === "SIGINT" ? 130 : 143);
-      });
+    process.on(sig, () => {
+      if (reported) return;
+      finished ??= Promise.resolve();
+      // Runs to the end synchronously (spawnSync, no await on that path); deleting twice is harmless.
+      if (writesAllowed()) void cleanup(upstream, runId, createdFile, findingsFile, true);
+      report(undefined, true);
+      process.exit(sig === "SIGINT" ? 130 : 143);
     });
   }
   const abort = async () => {
@@ -78,30 +87,32 @@ export async function startLive(upstream: string): Promise<Live> {
   return { tapUrl: tap.url, provided: { tapUrl: tap.url, runId, findingsFile, createdFile }, finish, abort };
 }
 
-/** Deletes every user the run created: the recorded ids, then a sweep by run id (a create may have landed unrecorded). */
-async function cleanup(upstream: string, key: string, runId: string, createdFile: string, findingsFile: string): Promise<void> {
-  const headers = { Authorization: `Bearer ${key}` };
-  const call = (path: string, method = "GET") => fetch(upstream + path, { method, headers, signal: AbortSignal.timeout(15_000) });
-  const ids = new Set(existsSync(createdFile) ? readFileSync(createdFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as string) : []);
+const CLEANUP = fileURLToPath(new URL("./cleanup.mjs", import.meta.url));
+
+/** Runs cleanup.mjs; sync when interrupted (nothing async survives vitest's exit), else async. */
+async function cleanup(upstream: string, runId: string, createdFile: string, findingsFile: string, sync = false): Promise<void> {
+  const args = [CLEANUP, upstream, runId, createdFile];
+  let stdout = "";
+  let failure = "";
+  if (sync) {
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000 });
+    stdout = r.stdout ?? "";
+    failure = r.status === 0 ? "" : `cleanup exited ${r.status ?? r.signal}: ${r.stderr}`;
+  } else {
+    stdout = await new Promise<string>((resolve) => {
+      execFile(process.execPath, args, { encoding: "utf8", timeout: 60_000 }, (err, out, errOut) => {
+        if (err) failure = `cleanup failed: ${err.message} ${errOut}`;
+        resolve(out);
+      });
+    });
+  }
+  let left: string[] = [];
   try {
-    let cursor: string | undefined;
-    for (let page = 0; page < 50; page++) {
-      const res = await call(`/v2/users?limit=100&email=${encodeURIComponent(runId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-      if (!res.ok) break;
-      const body = (await res.json()) as { users?: { id?: string; email?: string }[]; pagination?: { has_more?: boolean; next_cursor?: string } };
-      for (const u of body.users ?? []) if (u.id && u.email?.toLowerCase().includes(runId.toLowerCase())) ids.add(u.id);
-      if (!body.pagination?.has_more || !body.pagination.next_cursor || body.pagination.next_cursor === cursor) break;
-      cursor = body.pagination.next_cursor;
-    }
+    left = (JSON.parse(stdout) as { left: string[] }).left;
   } catch {
-    // The sweep is a safety net; the recorded ids are still deleted below.
+    failure ||= `cleanup printed no result: ${stdout}`;
   }
-  const left: string[] = [];
-  for (const id of ids) {
-    const res = await call(`/v2/users/${encodeURIComponent(id)}`, "DELETE").catch(() => undefined);
-    if (!res || (res.status !== 204 && res.status !== 404)) left.push(`${id} (${res ? res.status : "no answer"})`);
-  }
-  if (left.length) {
-    appendFinding(findingsFile, { operation: "(run)", check: "cleanup", detail: `Could not delete users this run created: ${left.join(", ")}. Delete them by hand (emails contain ${runId}).` });
+  if (left.length || failure) {
+    appendFinding(findingsFile, { operation: "(run)", check: "cleanup", detail: `Could not delete every user this run created (emails contain ${runId}); delete them by hand. ${left.join(", ")} ${failure}`.trim() });
   }
 }

@@ -21,7 +21,7 @@ const CONCURRENCY = Math.max(1, Number(process.env.MUTATION_CONCURRENCY ?? 2));
 // Recognisable, so the leak check below can look for it in everything a run printed or wrote.
 const API_KEY = `mutation-key-${randomBytes(8).toString("hex")}`;
 
-interface Outcome { variant: string; run: ConformanceRun; prismFindings: number; findings: number }
+interface Outcome { variant: string; run: ConformanceRun; prismFindings: number; findings: number; leftovers: string[] }
 const outcomes = new Map<string, Outcome>();
 
 async function runVariant(mutation: MutationName | undefined): Promise<void> {
@@ -29,9 +29,15 @@ async function runVariant(mutation: MutationName | undefined): Promise<void> {
   try {
     const run = await runConformance({ baseUrl: server.url, apiKey: API_KEY });
     const variant = mutation ?? "conforming";
+    // What the run left behind: users whose email carries its run id (the teardown must delete them all).
+    const runId = /run id: (\S+)/.exec(run.report)?.[1];
+    const left = runId && !mutation
+      ? ((await (await fetch(`${server.url}/v2/users?limit=100&email=${runId}`, { headers: { Authorization: `Bearer ${API_KEY}` } })).json()) as { users: { email: string }[] }).users
+      : [];
     outcomes.set(variant, {
       variant,
       run,
+      leftovers: left.map((u) => u.email),
       findings: (run.report.match(/^### \d+\. /gm) ?? []).length,
       prismFindings: (run.report.match(/^### \d+\. Prism /gm) ?? []).length,
     });
@@ -96,6 +102,12 @@ describe("mutation test: conformance mode against the reference server and its m
     expect(o, "conforming run").toBeDefined();
     expect(o!.run.code, o!.run.report || o!.run.output.slice(-4000)).toBe(0);
     expect(o!.run.report).toContain("PASS: nothing found");
+  });
+
+  it("the conforming run deletes every user it created", () => {
+    const o = outcomes.get("conforming");
+    expect(o?.run.report, "a report with the run id").toMatch(/run id: \S+/);
+    expect(o!.leftovers).toEqual([]);
   });
 
   it.each(SELECTED)("mutant %s is caught, for the right reason", (name) => {
