@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 // run.mjs bundles with import.meta.url kept as each source file's own URL, so this holds bundled too.
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH = join(ROOT, "bench");
+const GUARD = join(ROOT, "contract-tests", "harness", "prism-guard.mjs");
 export const RESULTS = join(BENCH, "results");
 
 /** Quantile q (0..1) of numbers, linear interpolation. */
@@ -74,7 +75,9 @@ export function startChild(
   const child = (
     ipc
       ? fork(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] })
-      : spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
+      : // Through the harness's guard: it leads its own process group and kills it when our pipe
+        // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
+        spawn(process.execPath, [GUARD, cmd, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"], detached: true })
   ) as Child;
   children.add(child);
   child.group = !ipc;
@@ -166,6 +169,9 @@ export async function timeCommand(cmd: string, args: string[], opts: { env?: Nod
   const [code, signal] = await once(child, "exit");
   const ms = performance.now() - t0;
   kill(child, "SIGKILL"); // sweep anything the command left behind in its group
-  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${child.log}`);
+  if (code !== 0) {
+    const tail = child.log.trimEnd().split("\n").slice(-30).join("\n");
+    throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}); the end of its output:\n${tail}`);
+  }
   return ms;
 }

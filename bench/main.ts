@@ -2,10 +2,10 @@
 // every figure to bench/results/latest.json. Exit 0 when it measured (targets missed or not),
 // 1 when a section could not be measured, 2 on bad flags.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { measureOverhead, printOverhead, type OverheadOptions } from "./overhead.ts";
-import { measurePipeline, printPipeline } from "./pipeline.ts";
+import { measurePipeline, printPipeline, printSuiteFiles } from "./pipeline.ts";
 import { measureSize, printSize } from "./size.ts";
 import { RESULTS, printTable, round } from "./lib.ts";
 
@@ -77,10 +77,17 @@ export async function main(argv: string[]): Promise<number> {
   };
   const targets: Target[] = [];
   const failures: string[] = [];
+  // Shared machines skew timings: keep the load average beside the figures, and say so when it is high.
+  const load: Record<string, number[]> = {};
+  results.loadavg = load;
   const section = async (name: Section, run: () => Promise<void>) => {
     if (!flags.only.includes(name)) return;
+    const before = loadavg()[0]!;
     try {
       await run();
+      load[name] = [round(before, 2), round(loadavg()[0]!, 2)];
+      if (name != "size" && Math.max(...load[name]!) > cpus().length)
+        console.log(`note: load average ${load[name]!.join(" → ")} on ${cpus().length} CPUs during ${name}: other work competed`);
     } catch (err) {
       failures.push(name);
       console.error(`\nbench: could not measure ${name}: ${(err as Error).stack ?? err}`);
@@ -114,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   await section("pipeline", async () => {
     const r = await measurePipeline(flags.pipelineRuns);
     results.pipeline = r;
+    printSuiteFiles(r);
     printPipeline(r);
     targets.push(target("npm run contract ≤ 2 × sum of bare stages", round(r.ratio, 2), 2));
   });

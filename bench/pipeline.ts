@@ -2,7 +2,7 @@
 // doing the same work, and the whole command beside the sum of the bare stages.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { startPrism } from "../contract-tests/harness/prism.ts";
 import { BENCH, ROOT, median, printTable, round, startChild, stopChild, timeCommand, waitForOutput } from "./lib.ts";
 
@@ -18,7 +18,10 @@ export interface Stage {
 }
 export interface PipelineResult {
   runs: number;
-  requests: number; // HTTP requests of the contract suite replayed for the bare "tests" stage
+  guardMs: number; // start-up of the process guard, taken off every command's time
+  requests: number; // HTTP requests of the contract suite to its shared Prism, replayed for the bare "tests" stage
+  otherRequests: number;
+  files: FileTime[]; // the contract suite's test files by duration (vitest's report of the recording run) // to servers single tests start themselves (not replayed; their cost is in the project time)
   stages: Stage[];
   contractMs: number[]; // `npm run contract`, whole
   bareSumMs: number; // sum of the bare stages' medians
@@ -32,7 +35,11 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   if (!extra.NODE_OPTIONS) delete e.NODE_OPTIONS;
   return e;
 }
-const run = (cmd: string, args: string[], extra?: NodeJS.ProcessEnv) => timeCommand(cmd, args, { env: env(extra) });
+// Every command runs under the harness's guard (see lib.ts); its own start-up is measured once
+// (the guard running `true`) and taken off every timing, so both sides are the tools' time alone.
+let guardMs = 0;
+const run = async (cmd: string, args: string[], extra?: NodeJS.ProcessEnv) =>
+  (await timeCommand(cmd, args, { env: env(extra) })) - guardMs;
 const npm = (script: string) => run("npm", ["run", "--silent", script]);
 
 interface Recorded {
@@ -44,11 +51,22 @@ interface Recorded {
 }
 
 /** One untimed run of the contract suite with every fetch recorded (see record-fetch.mjs). */
-async function recordSuite(): Promise<Recorded[]> {
+export interface FileTime {
+  file: string;
+  tests: number;
+  ms: number;
+}
+
+/**
+ * One untimed run of the contract suite with every fetch recorded (see record-fetch.mjs) and
+ * vitest's JSON report, for where the suite's time goes file by file.
+ */
+async function recordSuite(): Promise<{ replayed: Recorded[]; others: number; files: FileTime[] }> {
   const dir = mkdtempSync(join(tmpdir(), "arize-bench-"));
   try {
     const file = join(dir, "requests.jsonl");
-    await run(join(BIN, "vitest"), ["run", "--project", "contract"], {
+    const report = join(dir, "report.json");
+    await run(join(BIN, "vitest"), ["run", "--project", "contract", "--reporter=json", `--outputFile=${report}`], {
       BENCH_RECORD: file,
       NODE_OPTIONS: `--import ${join(BENCH, "record-fetch.mjs")}`,
     });
@@ -59,7 +77,13 @@ async function recordSuite(): Promise<Recorded[]> {
     const main = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
     const replayed = all.filter((r) => new URL(r.url).origin === main);
     if (replayed.length === 0) throw new Error("the contract suite made no HTTP request to record");
-    return replayed;
+    const { testResults } = JSON.parse(readFileSync(report, "utf8")) as {
+      testResults: { name: string; startTime: number; endTime: number; assertionResults: unknown[] }[];
+    };
+    const files = testResults
+      .map((t) => ({ file: relative(ROOT, t.name), tests: t.assertionResults.length, ms: Math.round(t.endTime - t.startTime) }))
+      .sort((a, b) => b.ms - a.ms);
+    return { replayed, others: all.length - replayed.length, files };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -71,7 +95,7 @@ async function barePrism() {
   const child = startChild(join(BIN, "prism"), ["mock", "-h", "127.0.0.1", "-p", "0", SPEC], { env: env() });
   try {
     const [, url] = await waitForOutput(child, /Prism is listening on (http:\/\/\S+)/, { what: "prism mock" });
-    return { ms: performance.now() - t0, url: url!, stop: () => stopChild(child) };
+    return { ms: performance.now() - t0 - guardMs, url: url!, stop: () => stopChild(child) };
   } catch (err) {
     await stopChild(child);
     throw err;
@@ -92,7 +116,11 @@ async function replay(requests: Recorded[], base: string): Promise<number> {
 }
 
 export async function measurePipeline(runs: number): Promise<PipelineResult> {
-  const requests = await recordSuite();
+  guardMs = 0;
+  const guard: number[] = [];
+  for (let i = 0; i < 5; i++) guard.push(await run("true", []));
+  guardMs = median(guard);
+  const { replayed: requests, others, files } = await recordSuite();
   const stages: Stage[] = [
     { stage: "spec lint", project: "npm run lint:spec", bare: `redocly lint ${SPEC}`, projectMs: [], bareMs: [] },
     { stage: "generated check", project: "npm run check:generated", bare: "openapi-typescript --check", projectMs: [], bareMs: [] },
@@ -131,11 +159,13 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
   const prismStart = median(prism.projectMs);
   tests.projectMs = vitestMs.map((ms) => ms - prismStart);
   const bareSumMs = stages.reduce((sum, s) => sum + median(s.bareMs), 0);
-  return { runs, requests: requests.length, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
+  return { runs, guardMs, requests: requests.length, otherRequests: others, files, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
 }
 
 export function printPipeline(r: PipelineResult): void {
   const ms = (v: number) => Math.round(v);
+  if (r.otherRequests)
+    console.log(`\n(${r.otherRequests} request(s) of the suite went to servers single tests start; not replayed)`);
   printTable(
     `Pipeline time: median of ${r.runs} run(s), ms`,
     ["stage", "project", "bare", "× bare", "project runs", "bare tool"],
@@ -147,5 +177,14 @@ export function printPipeline(r: PipelineResult): void {
       }),
       ["npm run contract, whole", ms(median(r.contractMs)), ms(r.bareSumMs), round(r.ratio, 2), "npm run contract", "sum of the bare stages"],
     ],
+  );
+}
+
+export function printSuiteFiles(r: PipelineResult): void {
+  const total = r.files.reduce((sum, f) => sum + f.ms, 0);
+  printTable(
+    `Where the contract tests' time goes: test files by duration, ms (one run; files total ${total})`,
+    ["test file", "tests", "ms"],
+    r.files.map((f) => [f.file, f.tests, f.ms]),
   );
 }
