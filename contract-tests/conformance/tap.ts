@@ -3,11 +3,11 @@
 // tap keeps the server's own answer (keyed by the x-conformance-id request header) for the
 // in-process validator and the behaviour checks: GET <tap>/__tap/<id> hands it back, once.
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal, type Listening } from "./listen.ts";
 
 export const TAP_ID_HEADER = "x-conformance-id";
 export interface Recorded { status: number; headers: Record<string, string>; body: string }
-export interface Tap { url: string; stop(): Promise<void> }
+export type Tap = Listening;
 
 // Hop-by-hop or re-computed by the relay (fetch has already decoded the body).
 const DROP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", TAP_ID_HEADER]);
@@ -58,16 +58,5 @@ export async function startTap(upstream: string): Promise<Tap> {
       res.end(detail);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listenLocal(server);
 }

@@ -3,7 +3,7 @@
 // the conforming server must pass, each mutation (mutations.ts) must be caught.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import { listenLocal, type Listening } from "../conformance/listen.ts";
 import { isMutationName, type MutationName } from "./mutations.ts";
 
 type Status = "active" | "invited" | "expired";
@@ -20,10 +20,7 @@ interface StoredUser {
   temporary_password?: string;
 }
 
-export interface ReferenceServer {
-  url: string;
-  stop(): Promise<void>;
-}
+export type ReferenceServer = Listening;
 
 const STATUSES: readonly string[] = ["active", "invited", "expired"];
 const ROLES: readonly string[] = ["admin", "member", "annotator"];
@@ -242,18 +239,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listenLocal(server);
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
