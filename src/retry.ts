@@ -78,8 +78,14 @@ export const retryingFetch =
         timer = setTimeout(() => ac.abort(TIMEOUT), timeoutMs);
         try {
           res = await base(req.body && n < max ? req.clone() : req, { signal: ac.signal });
-          if (!(n < max && (once ? ONCE : SAFE).includes(res.status) && !((ms = retryAfter(res.headers.get("retry-after")) || ms) > 6e4)))
-            return new Response(res.body && (await res.arrayBuffer()), res);
+          if (!(n < max && (once ? ONCE : SAFE).includes(res.status) && !((ms = retryAfter(res.headers.get("retry-after")) || ms) > 6e4))) {
+            // Read the body inside the attempt (its timeout covers it) and serve it from memory:
+            // openapi-fetch reads only text() or json(); cheaper than a second Response.
+            const text = await res.text();
+            res.text = async () => text;
+            res.json = async () => JSON.parse(text);
+            return res;
+          }
           res.body?.cancel().catch(() => {});
         } catch (e) {
           err = outer.aborted
