@@ -73,8 +73,18 @@ export interface SendOptions {
   auth?: string | null;
 }
 
-/** Sends one request; records every sl-violations entry and every validator complaint as a finding; returns the server's own response. */
+/** Sends one request (again after a 429, up to 3 times, waiting Retry-After seconds, at most 10: the test timeout is 30 s). */
 export async function send(o: SendOptions): Promise<Res> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await sendOnce(o);
+    const wait = Number(res.headers["retry-after"]);
+    if (res.status !== 429 || attempt === 3 || !Number.isFinite(wait)) return res;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 0), 10) * 1000));
+  }
+}
+
+/** Sends one request; records every sl-violations entry and every validator complaint as a finding; returns the server's own response. */
+async function sendOnce(o: SendOptions): Promise<Res> {
   const headers: Record<string, string> = {};
   if (o.auth !== null) headers.Authorization = o.auth ?? `Bearer ${API_KEY}`;
   let body: string | undefined;

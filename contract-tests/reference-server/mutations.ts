@@ -31,6 +31,7 @@ export const MUTATIONS = {
   "update-name-not-stripped": { fault: "update keeps surrounding white space of name", detects: /name is stripped/ },
   "blank-name-accepted": { fault: "update accepts a blank name", detects: /invalid input accepted: a blank name/ },
   "resend-any-status": { fault: "resend answers 204 for a user who is not invited", detects: /resend on a non-invited user → 400/ },
+  "retry-after-missing": { fault: "429 (every 40th request) without Retry-After", detects: /Retry-After is required but missing/ },
   "limit-over-100-accepted": { fault: "limit=101 accepted", detects: /invalid input accepted: limit=101/ },
 } as const satisfies Record<string, { fault: string; detects: RegExp }>;
 

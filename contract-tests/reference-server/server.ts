@@ -29,8 +29,11 @@ const ID_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const TITLES: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict",
-  410: "Gone", 422: "Unprocessable Entity", 500: "Internal Server Error",
+  410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error",
 };
+// Every RATE_EVERY-th authenticated request is rate limited (Retry-After: 0), so the suite's
+// handling of 429 is exercised against the conforming server too.
+const RATE_EVERY = 40;
 
 class HttpError extends Error {
   constructor(readonly status: number, detail: string) {
@@ -60,6 +63,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   const m = (name: MutationName) => mutation === name;
 
   const users: StoredUser[] = [];
+  let requests = 0;
   let serial = 0;
   let clock = Date.parse("2024-01-01T12:00:00Z");
   const nextId = (): string => {
@@ -191,6 +195,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
 
   async function route(req: IncomingMessage): Promise<[number, unknown?]> {
     if (!m("credentials-ignored") && req.headers.authorization !== `Bearer ${apiKey}`) throw new HttpError(401, "A valid API key is required.");
+    if (++requests % RATE_EVERY === 0) throw new HttpError(429, "Rate limit exceeded; retry later.");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== "v2" || parts[1] !== "users" || parts.length > 4) throw new HttpError(404, "No such resource.");
@@ -234,7 +239,11 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
           return;
         }
         const problem = { type: "about:blank", title: TITLES[status] ?? "Error", status: m("problem-status-mismatch") ? 400 : status, detail };
-        res.writeHead(status, { "content-type": m("errors-as-json") ? "application/json" : "application/problem+json", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) });
+        res.writeHead(status, {
+          "content-type": m("errors-as-json") ? "application/json" : "application/problem+json",
+          ...(status === 401 ? { "www-authenticate": "Bearer" } : {}),
+          ...(status === 429 && !m("retry-after-missing") ? { "retry-after": "0" } : {}),
+        });
         res.end(JSON.stringify(problem));
       },
     );
