@@ -163,9 +163,13 @@ export function waitForMessage<T>(child: Child, opts?: { timeoutMs?: number; wha
 }
 
 /** Runs a command to completion; returns wall time in ms. Rejects with its output when it fails. */
-export async function timeCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function timeCommand(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; output?: (log: string) => void } = {},
+): Promise<number> {
   const t0 = performance.now();
-  const child = startChild(cmd, args, opts);
+  const child = startChild(cmd, args, { env: opts.env });
   const [code, signal] = await once(child, "exit");
   const ms = performance.now() - t0;
   kill(child, "SIGKILL"); // sweep anything the command left behind in its group
@@ -173,5 +177,6 @@ export async function timeCommand(cmd: string, args: string[], opts: { env?: Nod
     const tail = child.log.trimEnd().split("\n").slice(-30).join("\n");
     throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}); the end of its output:\n${tail}`);
   }
+  opts.output?.(child.log);
   return ms;
 }

@@ -21,7 +21,8 @@ export interface PipelineResult {
   guardMs: number; // start-up of the process guard, taken off every command's time
   requests: number; // HTTP requests of the contract suite to its shared Prism, replayed for the bare "tests" stage
   otherRequests: number;
-  files: FileTime[]; // the contract suite's test files by duration (vitest's report of the recording run) // to servers single tests start themselves (not replayed; their cost is in the project time)
+  files: FileTime[];
+  vitest: Record<string, number>; // vitest's own duration summary of the timed runs (medians, ms) // the contract suite's test files by duration (vitest's report of the recording run) // to servers single tests start themselves (not replayed; their cost is in the project time)
   stages: Stage[];
   contractMs: number[]; // `npm run contract`, whole
   bareSumMs: number; // sum of the bare stages' medians
@@ -38,8 +39,18 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 // Every command runs under the harness's guard (see lib.ts); its own start-up is measured once
 // (the guard running `true`) and taken off every timing, so both sides are the tools' time alone.
 let guardMs = 0;
-const run = async (cmd: string, args: string[], extra?: NodeJS.ProcessEnv) =>
-  (await timeCommand(cmd, args, { env: env(extra) })) - guardMs;
+const run = async (cmd: string, args: string[], extra?: NodeJS.ProcessEnv, output?: (log: string) => void) =>
+  (await timeCommand(cmd, args, { env: env(extra), output })) - guardMs;
+
+/** vitest's own summary: "Duration 4.72s (transform 148ms, setup 0ms, import 1.30s, tests 1.12s, …)", in ms. */
+function vitestPhases(log: string): Record<string, number> {
+  const line = log.match(/Duration\s+([\d.]+m?s)\s*\(([^)]*)\)/);
+  if (!line) return {};
+  const ms = (v: string) => (v.endsWith("ms") ? parseFloat(v) : parseFloat(v) * 1000);
+  const phases: Record<string, number> = { total: ms(line[1]!) };
+  for (const [, k, v] of line[2]!.matchAll(/(\w+) ([\d.]+m?s)/g)) phases[k!] = ms(v!);
+  return phases;
+}
 const npm = (script: string) => run("npm", ["run", "--silent", script]);
 
 interface Recorded {
@@ -136,6 +147,7 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
   const [lint, gen, prism, tests] = stages as [Stage, Stage, Stage, Stage];
   const contractMs: number[] = [];
   const vitestMs: number[] = [];
+  const phases: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
     // Project and bare alternate within each run, so machine load drifts over both alike.
     lint.projectMs.push(await npm("lint:spec"));
@@ -153,13 +165,15 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
     } finally {
       await bare.stop();
     }
-    vitestMs.push(await run(join(BIN, "vitest"), ["run", "--project", "contract"]));
+    vitestMs.push(await run(join(BIN, "vitest"), ["run", "--project", "contract"], {}, (log) => phases.push(vitestPhases(log))));
     contractMs.push(await npm("contract"));
   }
   const prismStart = median(prism.projectMs);
   tests.projectMs = vitestMs.map((ms) => ms - prismStart);
   const bareSumMs = stages.reduce((sum, s) => sum + median(s.bareMs), 0);
-  return { runs, guardMs, requests: requests.length, otherRequests: others, files, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
+  const keys = [...new Set(phases.flatMap((p) => Object.keys(p)))];
+  const vitest = Object.fromEntries(keys.map((k) => [k, Math.round(median(phases.map((p) => p[k] ?? 0)))]));
+  return { runs, guardMs, vitest, requests: requests.length, otherRequests: others, files, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
 }
 
 export function printPipeline(r: PipelineResult): void {
@@ -183,7 +197,8 @@ export function printPipeline(r: PipelineResult): void {
 export function printSuiteFiles(r: PipelineResult): void {
   const total = r.files.reduce((sum, f) => sum + f.ms, 0);
   printTable(
-    `Where the contract tests' time goes: test files by duration, ms (one run; files total ${total})`,
+    `Where the contract tests' time goes: test files by duration, ms (one run; files total ${total});\n` +
+      `vitest's own summary (median): ${Object.entries(r.vitest).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     ["test file", "tests", "ms"],
     r.files.map((f) => [f.file, f.tests, f.ms]),
   );
