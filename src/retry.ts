@@ -32,10 +32,10 @@ export interface RetryConfig {
 }
 
 
-const SAFE = [408, 429, 500, 502, 503, 504];
-// Where the server did not act: the only retries for operations that send an email.
-const ONCE = [429, 503];
-const TIMEOUT = {};
+// Statuses worth another attempt (3 digits, so no anchors needed). For operations that send an
+// email, only those where the server did not act.
+const SAFE = /408|429|50[0234]/;
+const ONCE = /429|503/;
 
 const aborted = (s: AbortSignal) => new ArizeAbortError("Request aborted", { cause: s.reason });
 
@@ -75,10 +75,11 @@ export const retryingFetch =
         // Retry-After wins; absent, 0 or unreadable, the backoff.
         let res: Response | undefined, err: ArizeError | undefined, ms = backoff(n);
         kill = () => ac.abort();
-        timer = setTimeout(() => ac.abort(TIMEOUT), timeoutMs);
+        // The reason marks our timeout (a caller abort is told apart first, by outer.aborted).
+        timer = setTimeout(() => ac.abort(timeoutMs), timeoutMs);
         try {
           res = await base(req.body && n < max ? req.clone() : req, { signal: ac.signal });
-          if (!(n < max && (once ? ONCE : SAFE).includes(res.status) && !((ms = retryAfter(res.headers.get("retry-after")) || ms) > 6e4))) {
+          if (!(n < max && (once ? ONCE : SAFE).test(`${res.status}`) && !((ms = retryAfter(res.headers.get("retry-after")) || ms) > 6e4))) {
             // Read the body inside the attempt (its timeout covers it) and serve it from memory:
             // openapi-fetch reads only text() or json(); cheaper than a second Response.
             const text = await res.text();
@@ -90,7 +91,7 @@ export const retryingFetch =
         } catch (e) {
           err = outer.aborted
             ? aborted(outer)
-            : ac.signal.reason == TIMEOUT
+            : ac.signal.reason === timeoutMs
               ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms`)
               : new ArizeConnectionError("Connection failed", { cause: e });
           if (outer.aborted || once || n >= max) throw err;
