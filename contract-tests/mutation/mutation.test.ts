@@ -102,6 +102,7 @@ describe("mutation test: conformance mode against the reference server and its m
     expect(o, "conforming run").toBeDefined();
     expect(o!.run.code, o!.run.report || o!.run.output.slice(-4000)).toBe(0);
     expect(o!.run.report).toContain("PASS: nothing found");
+    expect(o!.run.files["junit.xml"], "JUnit XML for CI").toMatch(/<testsuites[^>]*failures="0"/);
   });
 
   it("the conforming run deletes every user it created", () => {
@@ -114,6 +115,7 @@ describe("mutation test: conformance mode against the reference server and its m
     const o = outcomes.get(name);
     expect(o, `${name} run`).toBeDefined();
     expect(o!.run.code, `exit status of conformance mode against ${name}`).not.toBe(0);
+    expect(o!.run.files["junit.xml"], "JUnit XML for CI names a failure").toMatch(/<failure/);
     expect(findingsOf(o!.run.report), `the report's findings must name the fault (${MUTATIONS[name].detects})`).toMatch(MUTATIONS[name].detects);
   });
 
