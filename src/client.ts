@@ -64,7 +64,7 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
   const raw = createClient<paths>({
     baseUrl: url.href,
-    fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, o),
+    fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
     headers: proc ? { "User-Agent": "arize-users-client/0.1.0" /* = package.json version (a test checks) */, ...o.headers } : o.headers,
     pathSerializer,
   });
