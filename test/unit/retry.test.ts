@@ -153,7 +153,10 @@ describe("timeouts and abort (real timers)", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"id":');
     });
-    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    await new Promise<void>((ok, fail) => {
+      server!.once("error", (e) => fail(new Error(`test server could not start: ${e.message}`)));
+      server!.listen(0, "127.0.0.1", ok);
+    });
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
   }
 
