@@ -112,7 +112,7 @@ async function sendOnce(o: SendOptions): Promise<Res> {
     }
     const kept = await fetch(`${tapUrl}/__tap/${id}`).then((r) => (r.ok ? (r.json() as Promise<Recorded>) : undefined));
     if (kept) own = kept;
-    else check(false, res(), o.operation, "Prism answered without asking the server", `The proxy did not forward the request (the suite sent something Prism considers invalid).`);
+    else check(false, res(), o.operation, "no answer from the server", "Prism answered itself: it refused the request (a suite bug) or could not reach the server.");
   }
   const out = res();
   collectSecrets(out.json);

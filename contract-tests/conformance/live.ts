@@ -41,6 +41,14 @@ export interface Live {
 export async function startLive(upstream: string): Promise<Live> {
   const key = process.env.ARIZE_API_KEY ?? "";
   if (!key.trim()) throw new Error("conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test");
+  // Fail fast and plainly when the server is not there (any HTTP answer, even 401, will do).
+  await fetch(`${upstream}/v2/users?limit=1`, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(15_000) }).then(
+    (r) => r.body?.cancel(),
+    (err: unknown) => {
+      const why = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}` : String(err);
+      throw new Error(`conformance mode: cannot reach CONTRACT_BASE_URL ${upstream}: ${why}`);
+    },
+  );
   const started = Date.now();
   const runId = `cm${started.toString(36)}${randomBytes(3).toString("hex")}`;
   const dir = mkdtempSync(join(tmpdir(), "arize-conformance-"));
