@@ -40,7 +40,12 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "arize-contract-"));
   const coverageFile = join(dir, "coverage.jsonl");
   // Conformance mode (../conformance/live.ts): Prism forwards to a tap that keeps the server's own answers.
-  const live = upstream ? await startLive(upstream) : undefined;
+  const live = upstream
+    ? await startLive(upstream).catch((err) => {
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      })
+    : undefined;
   const prism = await startPrism(live ? { mode: "proxy", upstream: live.tapUrl } : { mode: "mock" }).catch(async (err) => {
     rmSync(dir, { recursive: true, force: true });
     await live?.abort();
