@@ -3,7 +3,7 @@
 // the finding helpers. A test fails when it recorded a finding (see `guardFindings`).
 import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
-import { afterEach, expect, inject } from "vitest";
+import { afterEach, beforeEach, expect, inject, onTestFailed } from "vitest";
 import { API_KEY, prismUrl, record, target, upstreamUrl, validator } from "../harness/context.ts";
 import { appendFinding, appendSkipped, curlFor, scrub, type Finding, type Request } from "./findings.ts";
 import { TAP_ID_HEADER, type Recorded } from "./tap.ts";
@@ -46,11 +46,24 @@ export function skipped(name: string): void {
   if (findingsFile) appendSkipped(findingsFile, name);
 }
 
-/** Call inside a describe: each test fails when it recorded findings. */
+/**
+ * Call inside a describe: each test fails when it recorded findings, and a test that failed any
+ * other way (threw on an unexpected answer) becomes a finding too, so the report never says PASS
+ * for a failing run.
+ */
 export function guardFindings(): void {
+  let hadFindings = false;
+  beforeEach(() => {
+    onTestFailed(({ task }) => {
+      if (hadFindings) return;
+      const why = (task.result?.errors ?? []).map((e) => e.message).join("; ") || "failed";
+      finding({ operation: "(run)", check: `check could not complete: ${task.name}`, detail: why });
+    });
+  });
   afterEach(() => {
     const found = current;
     current = [];
+    hadFindings = found.length > 0;
     expect(found.map((f) => `${f.operation}: ${f.check}: ${f.detail}`), "conformance findings").toEqual([]);
   });
 }

@@ -46,7 +46,9 @@ describe.runIf(writes)("conformance: create, update, delete, resend", () => {
     invited = a.json as User;
     const b = await create({ name: "Conformance Active", email: newEmail("active"), role: member, invite_mode: "none" });
     active = b.json as User;
-    if (a.status !== 201 || b.status !== 201) throw new Error(`cannot create the users the write checks need: ${a.status}, ${b.status}`);
+    const ok = check(a.status === 201, a, "createUser", "create a new user → 201", "An email_link invitation for a new address.") &&
+      check(b.status === 201, b, "createUser", "create a new user → 201", "A none (pre-provisioned) user for a new address.");
+    if (!ok) throw new Error(`cannot create the users the write checks need: ${a.status}, ${b.status}`);
   });
 
   it("create answers 201 with the user as sent, is_developer defaulting by role", async () => {
