@@ -51,7 +51,7 @@ function vitestPhases(log: string): Record<string, number> {
   for (const [, k, v] of line[2]!.matchAll(/(\w+) ([\d.]+m?s)/g)) phases[k!] = ms(v!);
   return phases;
 }
-const npm = (script: string) => run("npm", ["run", "--silent", script]);
+const npm = (script: string) => run("npm", ["run", script]);
 
 interface Recorded {
   method: string;
