@@ -52,7 +52,7 @@ it("packs, installs and type-checks in a fresh strict nodenext project", () => {
   const pkg = join(tmp, "pkg");
   run(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", join(pkg, "dist")], root);
   cpSync(join(root, "package.json"), join(pkg, "package.json"));
-  run("npm", ["pack", "--silent", "--pack-destination", tmp], pkg);
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", tmp], pkg); // built above: no prepack here
   const tarball = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
   expect(tarball).toBe("arize-users-client-0.1.0.tgz");
 
