@@ -27,11 +27,22 @@ export default defineConfig({
       },
       {
         test: {
+          // The harness's own tests (launcher, validator, verdicts): part of `npm test`, not of the
+          // contract run, which they would slow down with Prisms of their own.
+          name: "harness",
+          include: ["contract-tests/harness/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "contract",
           include: ["contract-tests/**/*.contract.test.ts"],
           globalSetup: ["contract-tests/harness/global-setup.ts"],
           // One Prism serves the whole run; files share it, so keep them serial.
           fileParallelism: false,
+          // Files share one module graph (harness, Ajv, spec load once): they keep no global state.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -2,12 +2,17 @@
 // themselves with Prism's log, and stop() really frees the port.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { AUTH, prismUrl, target } from "./context.ts";
 import { redact, startPrism } from "./prism.ts";
 
+const AUTH = { Authorization: "Bearer harness-test-key" };
+
 describe("startPrism", () => {
-  it.runIf(target === "mock")("proxy mode forwards valid requests, refuses invalid ones itself, and stops", async () => {
-    const proxy = await startPrism({ mode: "proxy", upstream: prismUrl });
+  it("proxy mode forwards valid requests, refuses invalid ones itself, and stops", async () => {
+    const mock = await startPrism({ mode: "mock" });
+    const proxy = await startPrism({ mode: "proxy", upstream: mock.url }).catch(async (e) => {
+      await mock.stop();
+      throw e;
+    });
     try {
       expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const ok = await fetch(`${proxy.url}/v2/users?limit=5`, { headers: AUTH });
@@ -20,6 +25,7 @@ describe("startPrism", () => {
       expect(proxy.log()).toMatch(/Forwarding "get" request/);
     } finally {
       await proxy.stop();
+      await mock.stop();
     }
     await expect(fetch(`${proxy.url}/v2/users`)).rejects.toThrow();
     await proxy.stop(); // idempotent
