@@ -65,7 +65,7 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   const raw = createClient<paths>({
     baseUrl: url.href,
     fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
-    headers: proc ? { "User-Agent": "arize-users-client/0.1.0" /* = package.json version (a test checks) */, ...o.headers } : o.headers,
+    headers: { ...(proc && { "User-Agent": "arize-users-client/0.1.0" /* = package.json version (a test checks) */ }), ...o.headers },
     pathSerializer,
   });
   return { users: users(raw), raw };

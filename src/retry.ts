@@ -52,24 +52,26 @@ export const backoff = (n: number) => Math.min(500 * 2 ** n, 8e3) * (1 - Math.ra
  */
 export const retryingFetch =
   (base: Fetch, auth: string, c: RetryConfig) =>
-  async (req: Request & RequestOptions): Promise<Response> => {
+  async (req: Request & RequestOptions & { o?: RequestOptions }): Promise<Response> => {
     req.headers.set("authorization", auth);
-    const timeoutMs = req.timeoutMs ?? c.timeoutMs ?? 6e4;
-    const max = req.maxRetries ?? c.maxRetries ?? 2;
+    // users.* hand their options over as `o`; raw calls have them on the request itself.
+    const o = req.o ?? req;
+    const timeoutMs = o.timeoutMs ?? c.timeoutMs ?? 6e4;
+    const max = o.maxRetries ?? c.maxRetries ?? 2;
     // Checked per call (client defaults included), so bad values fail clearly instead of misbehaving.
     if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) throw invalid("timeoutMs", timeoutMs);
     if (!(max >= 0 && max % 1 == 0)) throw invalid("maxRetries", max);
     // resendInvitation / resetPassword (a POST below /users/…) must never be repeated blindly.
     const once = req.method == "POST" && !/\/users\/?(\?|$)/.test(req.url);
-    const outer = req.signal;
-    // One abort listener per call: it ends whatever runs now, the attempt or the wait.
+    const outer = o.signal;
+    // One abort listener per call (none without a signal): it ends whatever runs now, the attempt or the wait.
     let kill = () => {},
       timer: ReturnType<typeof setTimeout> | undefined;
     const stop = () => kill();
-    outer.addEventListener("abort", stop);
+    outer?.addEventListener("abort", stop);
     try {
       for (let n = 0; ; n++) {
-        if (outer.aborted) throw aborted(outer);
+        if (outer?.aborted) throw aborted(outer);
         const ac = new AbortController();
         const t0 = Date.now();
         // Retry-After wins; absent, 0 or unreadable, the backoff.
@@ -89,12 +91,12 @@ export const retryingFetch =
           }
           res.body?.cancel().catch(() => {});
         } catch (e) {
-          err = outer.aborted
+          err = outer?.aborted
             ? aborted(outer)
             : ac.signal.reason === timeoutMs
               ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms`)
               : new ArizeConnectionError("Connection failed", { cause: e });
-          if (outer.aborted || once || n >= max) throw err;
+          if (outer?.aborted || once || n >= max) throw err;
         } finally {
           clearTimeout(timer);
           try {
@@ -109,6 +111,6 @@ export const retryingFetch =
       }
     } finally {
       clearTimeout(timer);
-      outer.removeEventListener("abort", stop);
+      outer?.removeEventListener("abort", stop);
     }
   };

@@ -78,12 +78,16 @@ const ok = async <T extends Result>(p: Promise<T>) => {
 };
 
 export const users = (raw: Client<paths>): UsersResource => {
-  const one = "/v2/users/{user_id}" as const;
-  const at = (user_id: string) => ({ params: { path: { user_id } } });
+  const all = "/v2/users" as const;
+  const one = `${all}/{user_id}` as const;
+  // The options travel as `o` (openapi-fetch copies unknown keys onto the Request), not spread in:
+  // the Request then need not follow the caller's signal, and the fetch wrapper listens only to one given.
+  const opt = (o?: RequestOptions) => ({ o: { ...o } });
+  const at = (user_id: string, o?: RequestOptions) => ({ params: { path: { user_id } }, ...opt(o) });
   const email = (action: "resend-invitation" | "reset-password") => async (id: string, o?: RequestOptions) => {
-    await ok(raw.POST(`${one}/${action}`, { ...at(id), ...o }));
+    await ok(raw.POST(`${one}/${action}`, at(id, o)));
   };
-  const list = async (query?: ListUsersQuery, o?: RequestOptions) => (await ok(raw.GET("/v2/users", { params: { query }, ...o }))).data;
+  const list = async (query?: ListUsersQuery, o?: RequestOptions) => (await ok(raw.GET(all, { params: { query }, ...opt(o) }))).data;
   return {
     list,
     async *listAll(query, o) {
@@ -97,14 +101,14 @@ export const users = (raw: Client<paths>): UsersResource => {
         seen.add(cursor);
       }
     },
-    get: async (id, o) => (await ok(raw.GET(one, { ...at(id), ...o }))).data,
+    get: async (id, o) => (await ok(raw.GET(one, at(id, o)))).data,
     async create(body, o) {
-      const { data, response } = await ok(raw.POST("/v2/users", { body, ...o }));
+      const { data, response } = await ok(raw.POST(all, { body, ...opt(o) }));
       return { user: data, created: response.status == 201 };
     },
-    update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id), body, ...o }))).data,
+    update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id, o), body }))).data,
     async delete(id, o) {
-      await ok(raw.DELETE(one, { ...at(id), ...o }));
+      await ok(raw.DELETE(one, at(id, o)));
     },
     resendInvitation: email("resend-invitation"),
     resetPassword: email("reset-password"),
