@@ -203,6 +203,18 @@ describe("timeouts and abort (real timers)", () => {
     expect(t.calls).toHaveLength(1);
   });
 
+  it("raw calls honour their own signal and timeoutMs too", async () => {
+    const t = transport(hang);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 20);
+    const path = { params: { path: { user_id: ID } } };
+    const aborted = await rejection(client(t.fetch).raw.GET("/v2/users/{user_id}", { ...path, signal: ac.signal }));
+    expect(aborted).toBeInstanceOf(ArizeAbortError);
+    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 } as never));
+    expect(timedOut).toBeInstanceOf(ArizeTimeoutError);
+    expect(t.calls).toHaveLength(2);
+  });
+
   it("an already aborted signal sends nothing", async () => {
     const t = transport(ok200);
     const e = await rejection(client(t.fetch).users.delete(ID, { signal: AbortSignal.abort() }));
