@@ -44,18 +44,23 @@ const sortedByCreatedAt = (users: User[]) => users.every((u, i) => i === 0 || Da
 describe.runIf(live)("conformance: auth", () => {
   guardFindings();
   const cases: [string, string | null][] = [["no credentials", null], ["a bogus key", `Bearer bogus-${runId}`]];
-  it.each(cases)("%s gets 401 from every operation", async (what, auth) => {
+  it.each(cases)("%s gets 401 (every operation with writes allowed, list and get without)", async (what, auth) => {
     // An id that exists nowhere: should a server ignore credentials, nothing real is touched.
     const id = ghostId("auth");
     for (const [operation, method, path, body] of [
       [LIST, "GET", "/v2/users", undefined],
       ["getUser", "GET", `/v2/users/${id}`, undefined],
-      // Only a run allowed to write may risk a create (its email carries the run id: the teardown sweeps it).
-      ...(writes ? [["createUser", "POST", "/v2/users", { name: "Nobody", email: `nobody.${runId}@example.com`, role: { type: "predefined", name: "member" }, invite_mode: "none" }]] as const : []),
-      ["updateUser", "PATCH", `/v2/users/${id}`, { name: "Nobody" }],
-      ["deleteUser", "DELETE", `/v2/users/${id}`, undefined],
-      ["resendInvitation", "POST", `/v2/users/${id}/resend-invitation`, undefined],
-      ["resetPassword", "POST", `/v2/users/${id}/reset-password`, undefined],
+      // Read-only runs send no writing request at all, not even one that should be refused. A run
+      // allowed to write risks a create (its email carries the run id: the teardown sweeps it).
+      ...(writes
+        ? ([
+            ["createUser", "POST", "/v2/users", { name: "Nobody", email: `nobody.${runId}@example.com`, role: { type: "predefined", name: "member" }, invite_mode: "none" }],
+            ["updateUser", "PATCH", `/v2/users/${id}`, { name: "Nobody" }],
+            ["deleteUser", "DELETE", `/v2/users/${id}`, undefined],
+            ["resendInvitation", "POST", `/v2/users/${id}/resend-invitation`, undefined],
+            ["resetPassword", "POST", `/v2/users/${id}/reset-password`, undefined],
+          ] as const)
+        : []),
     ] as const) {
       const res = await send({ operation, method, path, body, auth, via: "direct" });
       check(res.status === 401, res, operation, `${what} → 401`, `A request with ${what} must get 401.`);
