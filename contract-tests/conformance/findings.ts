@@ -2,6 +2,7 @@
 // readable report (grouped by operation, each with a curl that reproduces it) by the global
 // teardown. Everything is scrubbed on the way in: no API key, no temporary password.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { hideTemporaryPasswords } from "../harness/prism.ts";
 
 export interface Finding {
   /** operationId, or "(run)" for what concerns the whole run. */
@@ -16,11 +17,9 @@ type Line = ({ type: "finding" } & Finding) | { type: "skipped"; check: string }
 
 export interface Request { method: string; url: string; headers: Record<string, string>; body?: string | undefined }
 
-const TEMP_PASSWORD = /("temporary_password"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
-
 /** Removes the key (shown as $ARIZE_API_KEY), any extra secrets, and temporary passwords. */
 export function scrub(text: string, key = process.env.ARIZE_API_KEY ?? "", secrets: Iterable<string> = []): string {
-  let out = text.replace(TEMP_PASSWORD, '$1"[REDACTED]"');
+  let out = hideTemporaryPasswords(text);
   for (const s of secrets) if (s) out = out.split(s).join("[REDACTED]");
   return key ? out.split(key).join("$ARIZE_API_KEY") : out;
 }

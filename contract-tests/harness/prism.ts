@@ -24,9 +24,12 @@ export interface Prism {
 const LOG_LIMIT = 256 * 1024;
 const running = new Set<ChildProcess>();
 
+/** Hides the value of every JSON `temporary_password` member (the one-time password is a secret). */
+export const hideTemporaryPasswords = (text: string): string =>
+  text.replace(/("temporary_password"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1[REDACTED]"');
+
 /** Redacts bearer tokens and temporary passwords, so no secret reaches an error or report. */
-export const redact = (text: string): string =>
-  text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]").replace(/("temporary_password"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1[REDACTED]"');
+export const redact = (text: string): string => hideTemporaryPasswords(text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]"));
 
 /** Asks the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {
