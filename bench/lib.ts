@@ -3,6 +3,7 @@ import { fork, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { killGroup, track } from "../contract-tests/harness/processes.ts";
 
 // run.mjs bundles with import.meta.url kept as each source file's own URL, so this holds bundled too.
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -40,30 +41,10 @@ export function printTable(title: string, header: string[], rows: (string | numb
   for (const r of all.slice(1)) console.log(line(r));
 }
 
-// Every child we start is tracked here and killed on exit, Ctrl-C or a crash.
+// Every child we start is tracked (contract-tests/harness/processes.ts) and killed, with its
+// process group, on exit, Ctrl-C or a crash.
 export interface Child extends ChildProcess {
   log: string;
-  group: boolean;
-}
-const children = new Set<Child>();
-// Spawned commands run in their own process group so that grandchildren (npm → node → prism) die too.
-function kill(child: Child, signal: NodeJS.Signals): void {
-  try {
-    if (child.group && child.pid) process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-function killAll() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) kill(c, "SIGKILL");
-}
-process.on("exit", killAll);
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    killAll();
-    process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
-  });
 }
 
 /** Spawns (or forks, with `ipc`) a tracked child, capturing its output for error messages. */
@@ -79,15 +60,13 @@ export function startChild(
         // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
         spawn(process.execPath, [GUARD, cmd, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"], detached: true })
   ) as Child;
-  children.add(child);
-  child.group = !ipc;
+  track(child);
   child.log = "";
   const keep = (d: Buffer) => {
     child.log = (child.log + d).slice(-8000);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  child.on("exit", () => children.delete(child));
   return child;
 }
 
@@ -95,8 +74,8 @@ export function startChild(
 export async function stopChild(child: Child): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = once(child, "exit");
-  kill(child, "SIGTERM");
-  const timer = setTimeout(() => kill(child, "SIGKILL"), 3000);
+  killGroup(child, "SIGTERM");
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
   await gone;
   clearTimeout(timer);
 }
@@ -172,7 +151,7 @@ export async function timeCommand(
   const child = startChild(cmd, args, { env: opts.env });
   const [code, signal] = await once(child, "exit");
   const ms = performance.now() - t0;
-  kill(child, "SIGKILL"); // sweep anything the command left behind in its group
+  killGroup(child); // sweep anything the command left behind in its group
   if (code !== 0) {
     const tail = child.log.trimEnd().split("\n").slice(-30).join("\n");
     throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}); the end of its output:\n${tail}`);

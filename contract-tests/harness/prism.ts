@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { killGroup, track } from "./processes.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const SPEC_PATH = `${root}openapi/users.yaml`;
@@ -22,7 +23,6 @@ export interface Prism {
 }
 
 const LOG_LIMIT = 256 * 1024;
-const running = new Set<ChildProcess>();
 
 /** Hides the value of every JSON `temporary_password` member (the one-time password is a secret). */
 export const hideTemporaryPasswords = (text: string): string =>
@@ -44,30 +44,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-
-// An interrupted run must not leave Prism behind: kill every group we started, then let the
-// signal do what it would have done had we not listened.
-let hooked = false;
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", () => running.forEach((c) => killGroup(c, "SIGKILL")));
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(sig, () => {
-      running.forEach((c) => killGroup(c, "SIGKILL"));
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    });
-  }
-}
-
 export async function startPrism(options: PrismOptions, attempts = 3): Promise<Prism> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,7 +57,6 @@ export async function startPrism(options: PrismOptions, attempts = 3): Promise<P
 }
 
 async function startOnce(options: PrismOptions, port: number): Promise<Prism> {
-  hookExit();
   const spec = options.spec ?? SPEC_PATH;
   const args =
     options.mode === "mock"
@@ -95,16 +70,16 @@ async function startOnce(options: PrismOptions, port: number): Promise<Prism> {
   const log = () => redact(output);
 
   // detached: the guard leads its own process group, so one kill(-pid) reaches Prism too.
-  const child = spawn(process.execPath, [GUARD, PRISM_BIN, ...args], {
-    detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
-  });
-  running.add(child);
+  const child = track(
+    spawn(process.execPath, [GUARD, PRISM_BIN, ...args], {
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+    }),
+  );
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  exited.then(() => running.delete(child));
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -133,8 +133,3 @@ describe("mutation test: conformance mode against the reference server and its m
     expect(missed, table()).toEqual([]);
   });
 });
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => {
-  stopAll();
-  process.kill(process.pid, sig);
-});

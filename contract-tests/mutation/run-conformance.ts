@@ -1,15 +1,15 @@
 // Runs conformance mode (`vitest run --project contract` against CONTRACT_BASE_URL) as a child
 // process, the way a user would, with its own report directory. Children are always killed:
-// on timeout, and by `stopAll` (the mutation test's afterAll and signal handlers).
-import { spawn, type ChildProcess } from "node:child_process";
+// on timeout, by `stopAll` (the mutation test's afterAll), and on exit or interrupt (processes.ts).
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { killGroup, track } from "../harness/processes.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VITEST = join(ROOT, "node_modules/.bin/vitest");
-const running = new Set<ChildProcess>();
 
 export interface ConformanceRun {
   code: number | null;
@@ -22,16 +22,7 @@ export interface ConformanceRun {
   files: Record<string, string>;
 }
 
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    child.kill("SIGKILL");
-  }
-}
-
-export const stopAll = (): void => running.forEach(killGroup);
+export { killAll as stopAll } from "../harness/processes.ts";
 
 export async function runConformance(opts: { baseUrl: string; apiKey: string; writes?: boolean; timeoutMs?: number }): Promise<ConformanceRun> {
   const reportDir = mkdtempSync(join(tmpdir(), "arize-conformance-run-"));
@@ -46,8 +37,7 @@ export async function runConformance(opts: { baseUrl: string; apiKey: string; wr
     ...(opts.writes === false ? {} : { CONTRACT_ALLOW_WRITES: "1" }),
   });
   const started = Date.now();
-  const child = spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
+  const child = track(spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }));
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
@@ -64,7 +54,6 @@ export async function runConformance(opts: { baseUrl: string; apiKey: string; wr
   });
   clearTimeout(timer);
   killGroup(child); // anything left in its group
-  running.delete(child);
   const files: Record<string, string> = {};
   for (const name of ["conformance.md", "coverage.md", "junit.xml"]) {
     const path = join(reportDir, name);

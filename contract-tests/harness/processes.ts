@@ -1,0 +1,44 @@
+// Child processes the harness, the mutation test and the bench start: each is spawned detached,
+// so it leads its own process group and one kill reaches its children too (npm → node → Prism).
+import type { ChildProcess } from "node:child_process";
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Signals the child's whole process group. Also after the child itself exited: whatever it left
+ * in its group is swept. A child that leads no group (forked) gets the signal alone.
+ */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // no such group; a no-op once the child exited
+  }
+}
+
+/** Kills every tracked child's group now (for afterAll hooks and signal handlers). */
+export const killAll = (): void => running.forEach((c) => killGroup(c));
+
+// An interrupted run must not leave children behind: kill every group we started, then let the
+// signal do what it would have done had we not listened.
+let hooked = false;
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", killAll);
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(sig, () => {
+      killAll();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
+}
+
+/** Tracks `child` until it exits: killed with its group when this process exits or is interrupted. */
+export function track<T extends ChildProcess>(child: T): T {
+  hookExit();
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return child;
+}
