@@ -30,7 +30,7 @@ export default defineConfig({
           // The harness's own tests (launcher, validator, verdicts): part of `npm test`, not of the
           // contract run, which they would slow down with Prisms of their own.
           name: "harness",
-          include: ["contract-tests/harness/**/*.test.ts"],
+          include: ["contract-tests/harness/**/*.test.ts", "contract-tests/engine/**/*.test.ts"],
           testTimeout: 60_000,
         },
       },
