@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { CHECKS, check, operationsOf, selectedChecks, sourceOf } from "./checks.ts";
+import { describeApi, loadApi, resolvePointer } from "./spec.ts";
+
+const api = await loadApi();
+
+describe("check registry and spec agree", () => {
+  it("every check applies to at least one operation, and its source exists in the spec for each", () => {
+    for (const c of CHECKS) {
+      const ops = operationsOf(c, api);
+      expect(ops, `${c.id} applies to no operation`).not.toEqual([]);
+      for (const op of ops) expect(resolvePointer(api.doc, sourceOf(c, api, op)), `${c.id} on ${op}: ${sourceOf(c, api, op)}`).toBeDefined();
+    }
+  });
+
+  it("every promise the spec makes (x-promises) has a check of that id", () => {
+    const promised = api.operations.flatMap((o) => Object.keys(o.promises).map((id) => `${o.operationId}: ${id}`));
+    expect(promised.length).toBeGreaterThan(10);
+    const orphans = promised.filter((p) => check(p.split(": ")[1]!).kind !== "property");
+    expect(orphans).toEqual([]);
+  });
+
+  it("a promise missing from the spec leaves its check without an operation", () => {
+    const doc = structuredClone(api.doc) as { paths: Record<string, Record<string, { "x-promises"?: Record<string, string> }>> };
+    delete doc.paths["/v2/users"]!.get!["x-promises"]!.filter_status;
+    expect(operationsOf(check("filter_status"), describeApi(doc))).toEqual([]);
+  });
+
+  it("ids are unique and snake_case", () => {
+    const ids = CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
+  });
+});
+
+describe("CONTRACT_ONLY / CONTRACT_SKIP", () => {
+  it("selects and skips by id", () => {
+    expect([...selectedChecks({ CONTRACT_ONLY: "filter_status, response_schema" })]).toEqual(["filter_status", "response_schema"]);
+    const all = selectedChecks({});
+    expect(all.size).toBe(CHECKS.length);
+    expect(selectedChecks({ CONTRACT_SKIP: "prism_violation" }).has("prism_violation")).toBe(false);
+  });
+
+  it("an unknown id is an error that names it and the known ids", () => {
+    expect(() => selectedChecks({ CONTRACT_ONLY: "filter_stats" })).toThrow(/CONTRACT_ONLY: unknown check id "filter_stats"; known: no_server_error/);
+  });
+});

@@ -1,0 +1,80 @@
+// The registry of checks: every finding names one of these ids. A check's rule lives in the spec
+// (`source`, a JSON pointer; `{op}` stands for each operation it applies to), so a clone of this
+// repo holds its own source of truth. Behavioural checks apply to the operations whose
+// x-promises name them; checks.test.ts keeps registry and spec in step both ways.
+import type { Api } from "./spec.ts";
+
+export type Severity = "error" | "warning";
+export type CheckKind = "response" | "request" | "property";
+
+export interface Check {
+  id: string;
+  title: string;
+  severity: Severity;
+  kind: CheckKind;
+  /** Where the rule is written in openapi/users.yaml. */
+  source: string;
+}
+
+const response = (id: string, title: string, source = "{op}/responses"): Check => ({ id, title, severity: "error", kind: "response", source });
+const request = (id: string, title: string, source: string): Check => ({ id, title, severity: "error", kind: "request", source });
+const promise = (id: string, title: string): Check => ({ id, title, severity: "error", kind: "property", source: `{op}/x-promises/${id}` });
+
+export const CHECKS: readonly Check[] = [
+  response("no_server_error", "no 5xx (none is documented)"),
+  response("status_documented", "the status is documented for the operation"),
+  response("content_type", "the body has a documented media type (or no body where none is documented)"),
+  response("response_schema", "the body matches the documented schema"),
+  response("required_headers", "documented required headers are present and valid"),
+  response("prism_violation", "Prism's validating proxy reports no violation", "{op}"),
+  request("positive_accepted", "a valid request is answered 2xx (or a status its x-may-refuse allows)", "{op}"),
+  request("negative_rejected", "a request breaking one constraint gets a documented 4xx", "{op}"),
+  request("auth_required", "no credentials, or a bad key, gets 401", "#/components/securitySchemes/bearerAuth"),
+  promise("unknown_id_404", "a well-formed unknown id gets 404"),
+  promise("limit_respected", "pages respect limit"),
+  promise("pagination_complete", "pagination yields every user once, whatever the limit"),
+  promise("order_created_at", "sorted by created_at, oldest first"),
+  promise("filter_status", "status filter returns exactly the users in those statuses"),
+  promise("filter_email", "email filter returns exactly the case-insensitive substring matches"),
+  promise("create_reflects_request", "create returns, stores and lists what was sent"),
+  promise("create_idempotent", "create is idempotent on email"),
+  promise("secret_not_echoed", "temporary_password only in the 201 of its invite mode"),
+  promise("update_persisted", "update persists what was sent and nothing else"),
+  promise("delete_final", "delete is idempotent and final"),
+  promise("state_refusal", "state-dependent refusals (resend, reset) answer 400"),
+];
+
+const byId = new Map(CHECKS.map((c) => [c.id, c]));
+
+export function check(id: string): Check {
+  const found = byId.get(id);
+  if (!found) throw new Error(`unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
+  return found;
+}
+
+/** The operations a check applies to: every one, or those whose x-promises name it. */
+export function operationsOf(c: Check, api: Api): string[] {
+  if (c.kind !== "property") return api.operations.filter((o) => c.id !== "auth_required" || o.secured).map((o) => o.operationId);
+  return api.operations.filter((o) => c.id in o.promises).map((o) => o.operationId);
+}
+
+/** `source` with `{op}` resolved for one operation. */
+export function sourceOf(c: Check, api: Api, operationId: string): string {
+  return c.source.replace("{op}", api.operation(operationId).pointer);
+}
+
+/** CONTRACT_ONLY / CONTRACT_SKIP (comma-separated check ids): which checks run. Unknown ids are an error. */
+export function selectedChecks(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  const list = (name: string) =>
+    (env[name] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((id) => {
+        if (!byId.has(id)) throw new Error(`${name}: unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
+        return id;
+      });
+  const only = list("CONTRACT_ONLY");
+  const skip = new Set(list("CONTRACT_SKIP"));
+  return new Set((only.length ? only : CHECKS.map((c) => c.id)).filter((id) => !skip.has(id)));
+}

@@ -1,0 +1,73 @@
+// The spec as the engine reads it: operations with their parameters, request body, documented
+// responses, and the two extensions that make behaviour checkable: x-promises and x-may-refuse.
+import { loadSpec, METHODS } from "../harness/validator.ts";
+
+export type Doc = Record<string, unknown>;
+type Obj = Record<string, unknown>;
+
+export interface MayRefuse { statuses: string[]; reason: string }
+
+export interface SpecOperation {
+  operationId: string;
+  method: string; // upper case
+  pathTemplate: string;
+  /** JSON pointer of the operation object in the spec, e.g. `#/paths/~1v2~1users/get`. */
+  pointer: string;
+  /** x-promises: check id → the promise in words. */
+  promises: Record<string, string>;
+  /** Documented response keys, as written ("200", "4XX", "default"). */
+  statuses: string[];
+  secured: boolean;
+}
+
+export interface Api {
+  doc: Doc;
+  operations: SpecOperation[];
+  operation(id: string): SpecOperation;
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** Resolves a JSON pointer (`#/a/b`) in the (bundled, dereferenced) spec; undefined when absent. */
+export function resolvePointer(doc: unknown, pointer: string): unknown {
+  if (!pointer.startsWith("#")) return undefined;
+  return pointer
+    .slice(1)
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Obj)[key] : undefined), doc);
+}
+
+export function describeApi(doc: Doc): Api {
+  const operations: SpecOperation[] = [];
+  const globalSecurity = Array.isArray(doc.security) && doc.security.length > 0;
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Obj>)) {
+    for (const method of METHODS) {
+      const op = item[method] as Obj | undefined;
+      if (!op || typeof op.operationId !== "string") continue;
+      operations.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        pathTemplate: path,
+        pointer: `#/paths/${escapePointer(path)}/${method}`,
+        promises: { ...((op["x-promises"] as Record<string, string> | undefined) ?? {}) },
+        statuses: Object.keys((op.responses as Obj | undefined) ?? {}),
+        secured: Array.isArray(op.security) ? op.security.length > 0 : globalSecurity,
+      });
+    }
+  }
+  return {
+    doc,
+    operations,
+    operation(id) {
+      const found = operations.find((o) => o.operationId === id);
+      if (!found) throw new Error(`no operation ${id} in the spec (known: ${operations.map((o) => o.operationId).join(", ")})`);
+      return found;
+    },
+  };
+}
+
+let loaded: Promise<Api> | undefined;
+/** The spec of this repo, bundled and dereferenced once per process. */
+export const loadApi = (): Promise<Api> => (loaded ??= loadSpec().then(describeApi));
