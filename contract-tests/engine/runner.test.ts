@@ -1,0 +1,88 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { explore, pool, settingsFromEnv, type Observation, type Property } from "./runner.ts";
+
+const settings = (over: Partial<ReturnType<typeof settingsFromEnv>> = {}) => ({ ...settingsFromEnv({ CONTRACT_SEED: "42" }, { runs: 100, concurrency: 4 }), ...over });
+
+// A fake server with two distinct faults: 500 on any name longer than 5, and a wrong field whenever n >= 70.
+const faulty: Property<{ name: string; n: number }> = {
+  name: "fake",
+  arbitrary: fc.record({ name: fc.string({ maxLength: 30 }), n: fc.integer({ min: 0, max: 100 }) }),
+  async run({ name, n }) {
+    const out: Observation[] = [];
+    if (name.length > 5) out.push({ check: "no_server_error", operation: "createUser", message: `500 for a name of ${name.length}` });
+    if (n >= 70) out.push({ check: "response_schema", operation: "createUser", message: `n=${n}`, where: "body.n" });
+    return out;
+  },
+};
+
+describe("explore", () => {
+  it("finds each distinct problem once, counts its cases, and shrinks it to the minimal case", async () => {
+    const { failures, cases } = await explore(faulty, settings());
+    expect(cases).toBe(100);
+    expect(failures.map((f) => f.check).sort()).toEqual(["no_server_error", "response_schema"]);
+    const server = failures.find((f) => f.check === "no_server_error")!;
+    expect(server.message).toBe("500 for a name of 6"); // shrunk to the boundary
+    expect(server.shrunk).toBe(true);
+    expect(server.count).toBeGreaterThan(1);
+    expect(failures.find((f) => f.check === "response_schema")!.message).toBe("n=70");
+  });
+
+  it("the same seed gives the same findings; another seed other cases", async () => {
+    const a = await explore(faulty, settings());
+    const b = await explore(faulty, settings());
+    expect(b.failures).toEqual(a.failures.map((f) => ({ ...f, atMs: b.failures.find((g) => g.check === f.check)!.atMs })));
+    const seen: number[][] = [[], []];
+    for (const [i, seed] of [1, 2].entries()) {
+      await explore({ ...faulty, run: async (v) => (seen[i]!.push(v.n), []) }, settings({ seed, runs: 20 }));
+    }
+    expect(seen[0]).not.toEqual(seen[1]);
+  });
+
+  it("a problem that does not come back on replay is still reported, and says so", async () => {
+    let calls = 0;
+    const flaky: Property<number> = { name: "flaky", arbitrary: fc.integer(), run: async () => (++calls === 1 ? [{ check: "no_server_error", operation: "getUser", message: "500" }] : []) };
+    const { failures } = await explore(flaky, settings({ runs: 5, concurrency: 1 }));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.shrunk).toBe(false);
+    expect(failures[0]!.message).toMatch(/did not happen again when replayed/);
+  });
+
+  it("a passing property reports nothing", async () => {
+    const { failures } = await explore({ ...faulty, run: async () => [] }, settings());
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("pool", () => {
+  it("keeps at most `limit` in flight and starts nothing after the deadline", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const done = await pool([...Array(20).keys()], 3, Infinity, async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+    });
+    expect(done).toBe(20);
+    expect(most).toBe(3);
+    expect(await pool([1, 2, 3], 2, Date.now() - 1, async () => {})).toBe(0);
+  });
+});
+
+describe("settingsFromEnv", () => {
+  it("reads seed, budget (cases or seconds) and concurrency", () => {
+    const s = settingsFromEnv({ CONTRACT_SEED: "7", CONTRACT_BUDGET: "30", CONTRACT_CONCURRENCY: "2" }, { runs: 100, concurrency: 4 }, 1000);
+    expect([s.seed, s.runs, s.concurrency, s.deadline]).toEqual([7, 30, 2, Infinity]);
+    expect(settingsFromEnv({ CONTRACT_BUDGET: "60s" }, { runs: 100, concurrency: 4 }, 1000).deadline).toBe(61_000);
+    expect(Number.isSafeInteger(settingsFromEnv({}, { runs: 1, concurrency: 1 }).seed)).toBe(true);
+  });
+
+  it.each([
+    [{ CONTRACT_SEED: "abc" }, /CONTRACT_SEED must be an integer, got "abc"/],
+    [{ CONTRACT_BUDGET: "lots" }, /CONTRACT_BUDGET must be .* got "lots"/],
+    [{ CONTRACT_BUDGET: "0" }, /CONTRACT_BUDGET/],
+    [{ CONTRACT_CONCURRENCY: "0" }, /CONTRACT_CONCURRENCY must be an integer from 1 to 64, got "0"/],
+  ])("refuses %j with a message naming it", (env, message) => {
+    expect(() => settingsFromEnv(env, { runs: 1, concurrency: 1 })).toThrow(message);
+  });
+});
