@@ -31,6 +31,7 @@ export const CHECKS: readonly Check[] = [
   request("negative_rejected", "a request breaking one constraint gets a documented 4xx", "{op}"),
   request("auth_required", "no credentials, or a bad key, gets 401", "#/components/securitySchemes/bearerAuth"),
   promise("unknown_id_404", "a well-formed unknown id gets 404"),
+  promise("get_matches_list", "get returns a user as the list shows it"),
   promise("limit_respected", "pages respect limit"),
   promise("pagination_complete", "pagination yields every user once, whatever the limit"),
   promise("order_created_at", "sorted by created_at, oldest first"),

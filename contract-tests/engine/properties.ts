@@ -233,8 +233,6 @@ export interface Life {
 export interface WriteHooks {
   /** A unique address that carries the run id (the clean-up sweep finds it), built on the generated one. */
   email(generated: string): string;
-  /** Remembers a user the run created, so the teardown deletes it. */
-  created(id: string): void;
   /** Statuses besides 2xx a server may answer for this create (x-may-refuse). */
   mayRefuse(body: CreateBody): string[];
 }
@@ -267,7 +265,6 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
       const body = { ...life.create, email: hooks.email(life.create.email) };
       const made = await call("createUser", "POST", "/v2/users", body);
       const user = made.json as User | undefined;
-      if (made.status < 300 && typeof user?.id === "string") hooks.created(user.id);
       if (made.status !== 201) {
         if (!hooks.mayRefuse(body).includes(String(made.status)))
           out.push(obs("positive_accepted", "createUser", `A valid create for a new address answered ${made.status}, not 201.`, made));
@@ -305,7 +302,6 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
 
       // Created again: an invited user comes back as is (200), an active one is a conflict (409).
       const again = await call("createUser", "POST", "/v2/users", body);
-      if (again.status < 300 && (again.json as User | undefined)?.id !== user!.id && typeof (again.json as User | undefined)?.id === "string") hooks.created((again.json as User).id);
       const wantAgain = stored.status === "invited" ? 200 : 409;
       if (again.status !== wantAgain || (wantAgain === 200 && !isDeepStrictEqual(again.json, stored)))
         out.push(obs("create_idempotent", "createUser", `A second create for the ${stored.status} ${body.email} must answer ${wantAgain}${wantAgain === 200 ? " with the same user, unchanged" : ""}; it answered ${again.status}.`, again));
@@ -339,8 +335,41 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
       out.push(...still.observations);
       if (still.users.some((u) => u.id === user!.id)) out.push(obs("delete_final", LIST, `The deleted user ${user!.id} is still listed.`, still.pages[0]?.exchange));
       const back = await call("createUser", "POST", "/v2/users", body);
-      if (back.status < 300 && typeof (back.json as User | undefined)?.id === "string") hooks.created((back.json as User).id);
       if (back.status !== 409) out.push(obs("delete_final", "createUser", `Creating the deleted user's address again answered ${back.status}, not 409 (deletion is terminal).`, back));
+      return out;
+    },
+  };
+}
+
+// ---- reading by id ---------------------------------------------------------------------------
+
+/** Any listed user, fetched by id, is the user the list shows. */
+export function getMatchesListProperty(sender: Sender, base: Baseline): Property<User> | undefined {
+  if (!base.users.length) return undefined;
+  return {
+    name: "getUser: any listed user, fetched by id, is the one listed",
+    arbitrary: fc.constantFrom(...base.users),
+    async run(listed) {
+      const { exchange, observations } = await sender.send({ operation: "getUser", method: "GET", path: userPath(listed.id) });
+      if (exchange.status !== 200 || !isDeepStrictEqual(exchange.json, listed))
+        observations.push(obs("get_matches_list", "getUser", `The list shows ${JSON.stringify(listed)}; get answered ${exchange.status}${exchange.status === 200 ? `: ${differences(exchange.json as Record<string, unknown>, listed).join("; ")}` : ""}.`, exchange));
+      return observations;
+    },
+  };
+}
+
+/** Ids of the spec's shape that belong to no user (`ghost` makes them so) get 404 on every listed operation. */
+export function unknownIdProperty(sender: Sender, ids: fc.Arbitrary<string>, ghost: (id: string) => string, operations: { operation: string; method: string; tail: string; body?: unknown }[]): Property<string> {
+  return {
+    name: "a well-formed id that belongs to no user gets 404",
+    arbitrary: ids.map(ghost),
+    async run(id) {
+      const out: Observation[] = [];
+      for (const o of operations) {
+        const { exchange, observations } = await sender.send({ operation: o.operation, method: o.method, path: userPath(id, o.tail), body: o.body });
+        out.push(...observations);
+        if (exchange.status !== 404 && exchange.status < 500) out.push(obs("unknown_id_404", o.operation, `${o.method} of the unknown id ${JSON.stringify(id)} answered ${exchange.status}, not 404.`, exchange));
+      }
       return out;
     },
   };

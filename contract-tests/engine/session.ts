@@ -22,6 +22,8 @@ export interface SessionOptions {
   checkResponse(operationId: string, answer: Exchange): Observation[];
   /** Check ids that run (CONTRACT_ONLY / CONTRACT_SKIP). */
   selected: Set<string>;
+  /** Sees every final answer (live runs remember each user a create made, to delete it at the end). */
+  onAnswer?: (operationId: string, answer: Exchange) => void;
 }
 
 export interface CaseLike extends CaseParts {
@@ -79,6 +81,7 @@ export function createSession(o: SessionOptions) {
       prismSeen.push(...prism);
       return answer;
     });
+    o.onAnswer?.(operation, final);
     const observations = [...prismSeen, ...[...retried, final].flatMap((answer) => o.checkResponse(operation, answer))];
     return { exchange: final, observations: keep(observations) };
   }
