@@ -5,7 +5,7 @@
 import type { Api } from "./spec.ts";
 
 export type Severity = "error" | "warning";
-export type CheckKind = "response" | "request" | "property";
+export type CheckKind = "response" | "request" | "property" | "run";
 
 export interface Check {
   id: string;
@@ -43,6 +43,9 @@ export const CHECKS: readonly Check[] = [
   promise("update_persisted", "update persists what was sent and nothing else"),
   promise("delete_final", "delete is idempotent and final"),
   promise("state_refusal", "state-dependent refusals (resend, reset) answer 400"),
+  // The run itself: a check that could not finish, users the run could not delete.
+  { id: "run_completed", title: "every check ran to its end", severity: "error", kind: "run", source: "#/info" },
+  { id: "cleanup", title: "every user the run created was deleted", severity: "error", kind: "run", source: "#/paths/~1v2~1users~1{user_id}/delete" },
 ];
 
 const byId = new Map(CHECKS.map((c) => [c.id, c]));
@@ -53,8 +56,9 @@ export function check(id: string): Check {
   return found;
 }
 
-/** The operations a check applies to: every one, or those whose x-promises name it. */
+/** The operations a check applies to: every one, those whose x-promises name it, or none (the run's own). */
 export function operationsOf(c: Check, api: Api): string[] {
+  if (c.kind === "run") return [];
   if (c.kind !== "property") return api.operations.filter((o) => c.id !== "auth_required" || o.secured).map((o) => o.operationId);
   return api.operations.filter((o) => c.id in o.promises).map((o) => o.operationId);
 }

@@ -140,3 +140,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, defaults: { runs: number
     started,
   };
 }
+
+/** Observations of fixed (not generated) cases, as failures: nothing to shrink, one case each. */
+export const fixedFailures = (observations: Observation[], s: Pick<Settings, "seed" | "started">): Failure[] =>
+  observations.map((o) => ({ ...o, seed: s.seed, replayPath: "", shrunk: false, count: 1, atMs: Date.now() - s.started }));
