@@ -4,21 +4,23 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { generatedOptions, measureGenerated, printGenerated, type GeneratedOptions } from "./generated.ts";
 import { measureOverhead, printOverhead, type OverheadOptions } from "./overhead.ts";
 import { measurePipeline, printPipeline, printSuiteFiles } from "./pipeline.ts";
 import { measureSize, printSize } from "./size.ts";
 import { RESULTS, printTable, round } from "./lib.ts";
 
-const SECTIONS = ["overhead", "size", "pipeline"] as const;
+const SECTIONS = ["overhead", "size", "pipeline", "generated"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline] [--quick]
+const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline,generated] [--quick]
   [--rounds=N] [--per-round=N] [--warmup=N] [--pipeline-runs=N]`;
 
 interface Flags {
   only: Section[];
   overhead: OverheadOptions;
   pipelineRuns: number;
+  generated: GeneratedOptions;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -27,6 +29,7 @@ function parseFlags(argv: string[]): Flags {
     only: [...SECTIONS],
     overhead: quick ? { rounds: 20, perRound: 50, warmup: 300 } : { rounds: 200, perRound: 50, warmup: 2000 },
     pipelineRuns: quick ? 1 : 3,
+    generated: generatedOptions(quick),
   };
   const int = (name: string, v: string) => {
     const n = Number(v);
@@ -126,6 +129,13 @@ export async function main(argv: string[]): Promise<number> {
     printSuiteFiles(r);
     printPipeline(r);
     targets.push(target("npm run contract ≤ 2 × sum of bare stages", round(r.ratio, 2), 2));
+  });
+
+  // Skipped (no Schemathesis) is not a failure: the reason is printed and recorded.
+  await section("generated", async () => {
+    const r = await measureGenerated(flags.generated);
+    results.generated = r;
+    printGenerated(r);
   });
 
   results.targets = targets;
