@@ -9,10 +9,10 @@ import { SPEC_PATH } from "./prism.ts";
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 interface MediaType { schema?: Schema }
 interface Header { required?: boolean; schema?: Schema }
-interface ResponseObject { content?: Record<string, MediaType>; headers?: Record<string, Header> }
+export interface ResponseObject { content?: Record<string, MediaType>; headers?: Record<string, Header> }
 interface OperationObject { operationId?: string; responses?: Record<string, ResponseObject> }
 
 export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -40,9 +40,9 @@ export interface Validator {
   validateResponse(response: ResponseToCheck): string[];
 }
 
-const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
-const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
-const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
+export const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
+export const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
+export const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
   if (headers instanceof Headers) return headers.get(name);
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? null : (headers[key] ?? null);
@@ -68,11 +68,33 @@ export async function loadValidator(specPath = SPEC_PATH): Promise<Validator> {
   return createValidator(await loadSpec(specPath));
 }
 
-export function createValidator(doc: Schema): Validator {
+/** Ajv as the spec needs it: 2020-12, every error, formats, OpenAPI's own keywords tolerated. */
+export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
   addFormats(ajv);
   ajv.addFormat("password", true); // an OpenAPI annotation, any string
-  ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example"]);
+  ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-refuse"]); // x-may-refuse: the engine's marker on schemas
+  return ajv;
+}
+
+/** Compiles each (dereferenced) schema object once. */
+export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => ValidateFunction {
+  const compiled = new Map<Schema, ValidateFunction>();
+  return (schema) => {
+    let fn = compiled.get(schema);
+    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+    return fn;
+  };
+}
+
+/** A header's text as the value its schema describes (numbers and booleans parsed; else the text). */
+export function headerValue(raw: string, schema: Schema): unknown {
+  const t = schema.type;
+  const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
+  return t === "integer" || t === "number" ? num : t === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
+}
+
+export function createValidator(doc: Schema): Validator {
 
   const byId = new Map<string, { op: Operation; responses: Record<string, ResponseObject> }>();
   const matchers: { re: RegExp; op: Operation }[] = [];
@@ -87,12 +109,7 @@ export function createValidator(doc: Schema): Validator {
     }
   }
 
-  const compiled = new Map<Schema, ValidateFunction>();
-  const compile = (schema: Schema) => {
-    let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
-    return fn;
-  };
+  const compile = schemaCompiler();
   const errorsOf = (fn: ValidateFunction, where: string) =>
     (fn.errors ?? []).map((e) => {
       const extra = e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})` :
@@ -122,11 +139,8 @@ export function createValidator(doc: Schema): Validator {
           continue;
         }
         if (!h.schema) continue;
-        const t = h.schema.type;
-        const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
-        const value = t === "integer" || t === "number" ? num : t === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
         const fn = compile(h.schema);
-        if (!fn(value)) out.push(...errorsOf(fn, `${at} header ${name}`).map((m) => `${m} (got ${JSON.stringify(raw)})`));
+        if (!fn(headerValue(raw, h.schema))) out.push(...errorsOf(fn, `${at} header ${name}`).map((m) => `${m} (got ${JSON.stringify(raw)})`));
       }
 
       const content = doc.content ?? {};
