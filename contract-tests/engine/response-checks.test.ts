@@ -3,20 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { checkResponse, meantErrors, RESPONSE_CHECKS, responseSpec, runResponseChecks, type ResponseCheckId } from "./response-checks.ts";
 import { loadApi } from "./spec.ts";
+import { user } from "../../bench/fixture.ts"; // the spec's User example, typed against the generated schema
 
 const api = await loadApi();
 const spec = responseSpec(api);
 const json = { "content-type": "application/json" };
 const problemJson = { "content-type": "application/problem+json" };
-const user = {
-  id: "VXNlcjoxMjM0NQ==",
-  name: "Jane Smith",
-  email: "jane.smith@example.com",
-  created_at: "2024-01-01T12:00:00Z",
-  status: "active",
-  role: { type: "predefined", name: "member" },
-  is_developer: true,
-};
 const tooMany = { type: "about:blank", title: "Too Many Requests", status: 429 };
 const run = (operationId: string, status: number, headers: Record<string, string>, body?: unknown) =>
   runResponseChecks(spec, { operationId, status, headers, body: body === undefined || typeof body === "string" ? body : JSON.stringify(body) });
