@@ -88,7 +88,10 @@ export function curlFor(req: WireRequest, apiKey = process.env.ARIZE_API_KEY ?? 
   return parts.join(" ");
 }
 
-/** A runner failure as a finding of its check: request, response excerpt, curl, replay; redacted. */
+/**
+ * A runner failure as a finding of its check: request, response excerpt, curl, replay; redacted.
+ * (`started` is accepted for callers that hold it; the time comes from the failure's own atMs.)
+ */
 export function toFinding(f: Failure, check: Pick<Check, "title" | "severity">, s: Secrets & { started?: number } = {}): Finding {
   const x = f.exchange;
   const finding: Finding = {
