@@ -152,7 +152,6 @@ function walk(schema: Schema, ctx: Ctx): void {
     if (branches.every((b) => b.type === "object" && ((b.required ?? []) as string[]).length > 0)) cases.push([{}, `${at} an empty object (every branch requires a property)`]);
     const discriminator = Object.keys(obj(branches[0]?.properties)).find((k) => branches.every((b) => "const" in obj(obj(b.properties)[k])));
     if (discriminator) cases.push([{ ...(minimalValue(alt.branches[0]!, at) as Obj), [discriminator]: "no-such-branch" }, `${at} with an unknown ${discriminator} (matches no branch)`]);
-    if (branches.every((b) => b.type === "object")) cases.push([[], `${at} a JSON array, not an object`]);
     add(ctx, alt.keyword, alt.branches, cases);
     alt.branches.forEach((b, i) => walk(b, { ...ctx, branch: [...ctx.branch, `${alt.keyword}#${i}`] }));
     return;
