@@ -11,7 +11,7 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
 addFormats(ajv);
 ajv.addFormat("password", true);
-ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-refuse"]);
+ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-refuse"]); // as validator.ts
 const compiled = new Map<unknown, ReturnType<typeof ajv.compile>>();
 const validate = (schema: Schema, value: unknown): ErrorObject[] => {
   let fn = compiled.get(schema);

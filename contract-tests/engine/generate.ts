@@ -119,7 +119,11 @@ const baseCase = (op: Op): RequestCase => ({ operationId: op.operationId, method
 // ---- constraints and the cases that break them -------------------------------------------------------
 
 const ABSENT = Symbol("absent");
-interface Broken { constraint: Constraint; cases: { value: unknown; description: string }[]; raw?: string }
+/** A body sent as these bytes, not as JSON. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+interface Broken { constraint: Constraint; cases: { value: unknown; description: string }[] }
 interface Ctx {
   op: string;
   location: string;
@@ -254,9 +258,7 @@ function brokenOf(doc: Doc, operationId: string): { op: Op; broken: (Broken & { 
     const out: Broken[] = [];
     const ctx: Ctx = { op: operationId, location: "body", wire: "body", place: (v) => v, branch: [], out };
     if (op.body.required) add(ctx, "required", "body", [[ABSENT, "no body at all (the request body is required)"]]);
-    add(ctx, "mediaType", "application/json", []);
-    out.at(-1)!.raw = '{"name": ';
-    out.at(-1)!.cases.push({ value: undefined, description: "a body that is not JSON (cut off), sent as application/json" });
+    add(ctx, "mediaType", "application/json", [[new Raw('{"name": '), "a body that is not JSON (cut off), sent as application/json"]]);
     walk(op.body.schema, ctx);
     broken.push(...out.map((b) => ({ ...b, target: "body" as const })));
   }
@@ -285,19 +287,13 @@ export function negativeCases(doc: Doc, operationId: string): NegativeCase[] {
     const c = { ...baseCase(op), mayRefuse: refusals };
     for (const [target, v] of values) {
       if (v === ABSENT) continue;
-      if (target === "body") c.body = { json: v };
+      if (target === "body") c.body = v instanceof Raw ? { raw: v.text, contentType: "application/json" } : { json: v };
       else if (target.in === "path") c.path[target.name] = toWire(v, `path.${target.name}`);
       else c.query.push(...queryEntries(target.name, v));
     }
     return c;
   };
-  return broken.flatMap(({ constraint, cases, raw, target }) =>
-    cases.map(({ value, description }) => {
-      const c = build(new Map(minimal).set(target, raw === undefined ? value : ABSENT));
-      if (raw !== undefined) c.body = { raw, contentType: "application/json" };
-      return { ...c, constraint, description };
-    }),
-  );
+  return broken.flatMap(({ constraint, cases, target }) => cases.map(({ value, description }) => ({ ...build(new Map(minimal).set(target, value)), constraint, description })));
 }
 
 /**
