@@ -11,7 +11,16 @@ if (!upstream || !runId || !createdFile) {
   process.exit(2);
 }
 const headers = { Authorization: `Bearer ${process.env.ARIZE_API_KEY ?? ""}` };
-const call = (path, method = "GET") => fetch(upstream + path, { method, headers, signal: AbortSignal.timeout(15_000) });
+// A 429 is waited out (Retry-After seconds, at most 10; 3 attempts): a rate-limited delete is not a leftover.
+async function call(path, method = "GET") {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(upstream + path, { method, headers, signal: AbortSignal.timeout(15_000) });
+    const wait = Number(res.headers.get("retry-after"));
+    if (res.status !== 429 || attempt === 3 || !res.headers.has("retry-after") || !Number.isFinite(wait)) return res;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 0), 10) * 1000));
+  }
+}
 
 const ids = new Set(existsSync(createdFile) ? readFileSync(createdFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
 try {

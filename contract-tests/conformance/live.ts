@@ -2,12 +2,14 @@
 // set): the recording tap Prism's proxy forwards to, the run id that marks the users this run
 // creates, their deletion at the end (also on SIGINT/SIGTERM), and the report.
 import { execFile, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { appendFinding, readFindings, renderReport } from "./findings.ts";
+import { CHECKS, operationsOf, selectedChecks, sourceOf } from "../engine/checks.ts";
+import { renderJunit, renderMarkdown, verdictOf, writeFindingsJson, type Finding } from "../engine/findings.ts";
+import { loadApi } from "../engine/spec.ts";
 import { startTap } from "./tap.ts";
 
 declare module "vitest" {
@@ -32,13 +34,13 @@ export const writesAllowed = (): boolean => process.env.CONTRACT_ALLOW_WRITES ==
 export interface Live {
   tapUrl: string;
   provided: { tapUrl: string; runId: string; findingsFile: string; createdFile: string };
-  /** Deletes what the run created, writes and prints the report; sets a failing exit code on findings. */
-  finish(coverage?: string): Promise<void>;
+  /** Deletes what the run created, writes and prints the reports; sets a failing exit code on findings. */
+  finish(coverage?: string, requests?: number): Promise<void>;
   /** The run never started (Prism failed): stop the tap, forget the files. */
   abort(): Promise<void>;
 }
 
-export async function startLive(upstream: string): Promise<Live> {
+export async function startLive(upstream: string, seed: number): Promise<Live> {
   const key = process.env.ARIZE_API_KEY ?? "";
   if (!key.trim()) throw new Error("conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test");
   // Fail fast and plainly when the server is not there (any HTTP answer, even 401, will do).
@@ -58,20 +60,35 @@ export async function startLive(upstream: string): Promise<Live> {
 
   let finished: Promise<void> | undefined;
   let reported = false;
-  const report = (coverage?: string, interrupted = false) => {
+  const api = await loadApi();
+  const report = (coverage?: string, interrupted = false, requests = 0) => {
     reported = true;
-    const { findings, skipped } = readFindings(findingsFile);
-    const report = renderReport({ upstream, runId, writes: writesAllowed(), findings, skipped, coverage, interrupted, seconds: (Date.now() - started) / 1000 });
+    const { findings, skipped, cases } = readLines(findingsFile);
+    const selected = selectedChecks();
+    const reads = new Set(["listUsers", "getUser"]);
+    const checks = CHECKS.map((c) => {
+      const operations = operationsOf(c, api).filter((op) => writesAllowed() || reads.has(op));
+      return { id: c.id, title: c.title, severity: c.severity, operations, source: operations.map((op) => sourceOf(c, api, op)).join(" ") || c.source, ran: selected.has(c.id) && operations.length > 0 };
+    });
+    const run = writeFindingsJson(dir, {
+      target: "live", server: upstream, runId, seed, budget: process.env.CONTRACT_BUDGET ?? "default",
+      writes: writesAllowed(), startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000,
+      requests, cases, checks, skipped, findings, constraints: [], ...(interrupted ? { interrupted } : {}),
+    });
+    const formats = new Set((process.env.CONTRACT_FORMAT ?? "md,json,junit").split(",").map((f) => f.trim()));
+    const markdown = renderMarkdown(run, coverage ? [coverage] : []);
     mkdirSync(reportDir(), { recursive: true });
-    writeFileSync(join(reportDir(), "conformance.md"), report);
-    console.log(`\n${report}\nReport written to ${join(reportDir(), "conformance.md")}`);
+    if (formats.has("json")) writeFileSync(join(reportDir(), "findings.json"), readFileSync(join(dir, "findings.json")));
+    if (formats.has("md")) writeFileSync(join(reportDir(), "conformance.md"), markdown);
+    if (formats.has("junit")) writeFileSync(join(reportDir(), "junit.xml"), renderJunit(run));
+    console.log(`\n${markdown}\nReports (${[...formats].join(", ")}) written to ${reportDir()}`);
     rmSync(dir, { recursive: true, force: true });
-    if (findings.length) process.exitCode = 1;
+    if (verdictOf(run) !== "PASS") process.exitCode = 1;
   };
-  const finish = (coverage?: string) => (finished ??= (async () => {
+  const finish = (coverage?: string, requests?: number) => (finished ??= (async () => {
     await tap.stop();
     if (writesAllowed()) await cleanup(upstream, runId, createdFile, findingsFile);
-    report(coverage);
+    report(coverage, false, requests);
   })());
 
   // Interrupted: vitest exits 1 ms after the signal, so delete what we created and write the
@@ -121,6 +138,17 @@ async function cleanup(upstream: string, runId: string, createdFile: string, fin
     failure ||= `cleanup printed no result: ${stdout}`;
   }
   if (left.length || failure) {
-    appendFinding(findingsFile, { operation: "(run)", check: "cleanup", detail: `Could not delete every user this run created (emails contain ${runId}); delete them by hand. ${left.join(", ")} ${failure}`.trim() });
+    const finding: Finding = { check: "cleanup", severity: "error", operation: "(run)", title: "every user the run created was deleted", message: `Could not delete every user this run created (emails contain ${runId}); delete them by hand. ${left.join(", ")} ${failure}`.trim(), atMs: 0 };
+    appendFileSync(findingsFile, `${JSON.stringify({ type: "finding", ...finding })}\n`);
   }
+}
+
+/** The workers' JSON lines: findings, checks skipped, and how many generated cases each test sent. */
+function readLines(file: string): { findings: Finding[]; skipped: string[]; cases: number } {
+  const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>) : [];
+  return {
+    findings: lines.filter((l) => l.type === "finding").map(({ type: _, ...f }) => f as unknown as Finding),
+    skipped: [...new Set(lines.filter((l) => l.type === "skipped").map((l) => String(l.check)))],
+    cases: lines.filter((l) => l.type === "cases").reduce((n, l) => n + Number(l.n), 0),
+  };
 }

@@ -93,7 +93,9 @@ const names = (v: SlViolation, field: string): boolean => {
   const loc = (v.location ?? []).join(".");
   const want = `request.${field}`;
   const last = field.split(".").at(-1)!;
-  return loc === want || loc.startsWith(`${want}.`) || (want.startsWith(`${loc}.`) && (v.message ?? "").includes(`'${last}'`));
+  // A missing body is reported at the request itself ("Body parameter is required").
+  const message = v.message ?? "";
+  return loc === want || loc.startsWith(`${want}.`) || (want.startsWith(`${loc}.`) && (message.includes(`'${last}'`) || (field === "body" && /\bbody\b/i.test(message))));
 };
 
 /**

@@ -4,13 +4,54 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { responseKey, type Operation } from "./validator.ts";
 
 export interface Hit { operationId: string; status: number }
+/** A negative case sent for a constraint (its id), or a positive case that reached an enum value or branch (its key). */
+export type GeneratedHit = { constraint: string } | { reached: string };
+type Line = Hit | GeneratedHit;
 
-export const recordHit = (file: string, hit: Hit): void => appendFileSync(file, `${JSON.stringify(hit)}\n`);
+export const recordHit = (file: string, hit: Line): void => appendFileSync(file, `${JSON.stringify(hit)}\n`);
 
-export const readHits = (file: string): Hit[] =>
-  existsSync(file)
-    ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Hit)
-    : [];
+const readLines = (file: string): Line[] =>
+  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Line) : [];
+
+export const readHits = (file: string): Hit[] => readLines(file).filter((l): l is Hit => "status" in l);
+export const readGeneratedHits = (file: string): GeneratedHit[] => readLines(file).filter((l): l is GeneratedHit => !("status" in l));
+
+export interface ConstraintCoverage { gaps: string[]; markdown: string; rows: { operationId: string; constraints: [number, number]; values: [number, number] }[] }
+
+/**
+ * The constraint table: every request constraint of the spec must have been broken by at least one
+ * negative case, every enum value and oneOf/anyOf branch reached by at least one positive case.
+ */
+export function constraintCoverage(
+  operations: string[],
+  constraints: { id: string; operationId: string }[],
+  reachable: { key: string; operationId: string }[],
+  hits: GeneratedHit[],
+): ConstraintCoverage {
+  const broken = new Set(hits.flatMap((h) => ("constraint" in h ? [h.constraint] : [])));
+  const reached = new Set(hits.flatMap((h) => ("reached" in h ? [h.reached] : [])));
+  const rows = operations.map((operationId) => {
+    const cs = constraints.filter((c) => c.operationId === operationId);
+    const ks = reachable.filter((k) => k.operationId === operationId);
+    return { operationId, constraints: [cs.filter((c) => broken.has(c.id)).length, cs.length] as [number, number], values: [ks.filter((k) => reached.has(k.key)).length, ks.length] as [number, number] };
+  });
+  const gaps = [
+    ...constraints.filter((c) => !broken.has(c.id)).map((c) => `constraint never broken: ${c.id}`),
+    ...reachable.filter((k) => !reached.has(k.key)).map((k) => `never reached: ${k.key}`),
+  ];
+  const cell = ([hit, all]: [number, number]) => (all === 0 ? "·" : `${hit}/${all}${hit === all ? " ✓" : " ✗"}`);
+  const lines = [
+    "| operation | constraints broken by a negative case | enum values and branches reached by a positive case |",
+    "|---|:-:|:-:|",
+    ...rows.map((r) => `| ${r.operationId} | ${cell(r.constraints)} | ${cell(r.values)} |`),
+    "",
+    "| constraint | broken |",
+    "|---|:-:|",
+    ...constraints.map((c) => `| ${c.id} | ${broken.has(c.id) ? "✓" : "✗"} |`),
+  ];
+  if (gaps.length) lines.push("", `Gaps: ${gaps.join("; ")}.`);
+  return { gaps, markdown: lines.join("\n"), rows };
+}
 
 export interface Coverage {
   rows: { operationId: string; cells: { status: string; hit: boolean }[] }[];

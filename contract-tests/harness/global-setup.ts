@@ -11,9 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { reportDir, startLive } from "../conformance/live.ts";
-import { coverage, readHits } from "./coverage.ts";
+import { constraintCoverage, coverage, readGeneratedHits, readHits } from "./coverage.ts";
+import { constraintsOf, coverageKeys } from "../engine/generate.ts";
 import { startPrism } from "./prism.ts";
-import { loadValidator } from "./validator.ts";
+import { loadSpec, loadValidator } from "./validator.ts";
+import { selectedChecks } from "../engine/checks.ts";
+import { settingsFromEnv } from "../engine/runner.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,6 +28,10 @@ declare module "vitest" {
     upstreamUrl: string;
     /** Append-only JSON lines of (operationId, status) hits; see coverage.ts. */
     coverageFile: string;
+    /** The run's fast-check seed (CONTRACT_SEED, else drawn here): every worker generates from it. */
+    seed: number;
+    /** Epoch ms the run started: findings carry the time since, a time budget counts from it. */
+    started: number;
   }
 }
 
@@ -36,12 +43,17 @@ export default async function setup(project: TestProject) {
     throw new Error(`CONTRACT_BASE_URL must be an http(s) URL, got ${JSON.stringify(upstream)}`);
   }
   const target = upstream ? "live" : "mock";
+  // Bad settings fail here, once, with a message naming them (not in every worker).
+  const settings = settingsFromEnv(process.env, { runs: 1, concurrency: 1 });
+  selectedChecks();
+  console.log(`contract: seed ${settings.seed} (replay this run with CONTRACT_SEED=${settings.seed})`);
   const validator = await loadValidator(); // fail fast on a spec that does not bundle
+  const doc = await loadSpec();
   const dir = mkdtempSync(join(tmpdir(), "arize-contract-"));
   const coverageFile = join(dir, "coverage.jsonl");
   // Conformance mode (../conformance/live.ts): Prism forwards to a tap that keeps the server's own answers.
   const live = upstream
-    ? await startLive(upstream).catch((err) => {
+    ? await startLive(upstream, settings.seed).catch((err) => {
         rmSync(dir, { recursive: true, force: true });
         throw err;
       })
@@ -61,20 +73,45 @@ export default async function setup(project: TestProject) {
   project.provide("prismUrl", prism.url);
   project.provide("upstreamUrl", upstream ?? "");
   project.provide("coverageFile", coverageFile);
+  project.provide("seed", settings.seed);
+  project.provide("started", settings.started);
 
   return async () => {
     await prism.stop();
     const hits = readHits(coverageFile);
+    const generated = readGeneratedHits(coverageFile);
     rmSync(dir, { recursive: true, force: true });
     const table = coverage(validator.operations, hits);
+    const operations = validator.operations.map((o) => o.operationId);
+    const constraints = constraintsOf(doc).filter((c) => !c.unsendable);
+    const reachable = operations.flatMap((operationId) => {
+      const keys = coverageKeys(doc, operationId);
+      return [...keys.enumValues, ...keys.branches].map((key) => ({ key: `${operationId} ${key}`, operationId }));
+    });
+    const unsendable = constraintsOf(doc).filter((c) => c.unsendable).map((c) => `- ${c.id}: ${c.unsendable}`);
+    const constraintTable = constraintCoverage(operations, constraints, reachable, generated);
     const title = `Contract coverage (${target}${upstream ? `: ${upstream}` : ""})`;
-    console.log(`\n${title}\n\n${table.markdown}\n`);
+    const markdown = [
+      table.markdown,
+      "",
+      `### Constraints (seed ${settings.seed})`,
+      "",
+      constraintTable.markdown,
+      ...(unsendable.length ? ["", "Constraints no single request can break on the wire (no negative case):", "", ...unsendable] : []),
+    ].join("\n");
+    console.log(`\n${title}\n\n${table.markdown}\n\n${constraintTable.markdown.split("\n\n")[0]}\n`);
     mkdirSync(REPORTS, { recursive: true });
-    writeFileSync(join(REPORTS, "coverage.md"), `# ${title}\n\n${table.markdown}\n`);
-    await live?.finish(table.markdown); // deletes the users the run created, writes reports/conformance.md
-    if (target === "mock" && process.env.CONTRACT_COVERAGE !== "report" && table.gaps.length > 0) {
+    writeFileSync(join(REPORTS, "coverage.md"), `# ${title}\n\n${markdown}\n`);
+    await live?.finish(markdown, hits.length); // deletes the users the run created, writes the reports
+    // A filtered run (CONTRACT_COVERAGE=report, CONTRACT_ONLY/SKIP) only reports its gaps.
+    const gate = target === "mock" && process.env.CONTRACT_COVERAGE !== "report" && !process.env.CONTRACT_ONLY && !process.env.CONTRACT_SKIP;
+    if (gate && table.gaps.length > 0) {
       process.exitCode = 1;
       console.error(`FAIL: documented responses never exercised by the contract suite: ${table.gaps.join(", ")}`);
+    }
+    if (gate && constraintTable.gaps.length > 0) {
+      process.exitCode = 1;
+      console.error(`FAIL: constraint coverage (a constraint without a negative case, or a value no positive case reached): ${constraintTable.gaps.join("; ")}`);
     }
   };
 }
