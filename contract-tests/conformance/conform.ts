@@ -19,8 +19,19 @@ const started = inject("started");
 const secrets = new Set<string>();
 let current: Finding[] = [];
 
+// CONTRACT_PROGRESS_FILE: JSON lines of where the run is, for a command that shows progress.
+const progressFile = process.env.CONTRACT_PROGRESS_FILE;
+const progress = { requests: 0, findings: 0, checksDone: 0, checksTotal: 0 };
+const writeProgress = () => progressFile && appendFileSync(progressFile, `${JSON.stringify(progress)}\n`);
+/** How many checks (tests) this run will do. */
+export function expectChecks(n: number): void {
+  progress.checksTotal = n;
+  writeProgress();
+}
+
 /** Every final answer of the session: secrets noted, users a create made remembered for the teardown. */
 export function onAnswer(operationId: string, answer: Exchange): void {
+  if (++progress.requests % 25 === 0) writeProgress();
   const json = answer.json as { id?: unknown; temporary_password?: unknown } | undefined;
   if (typeof json?.temporary_password === "string" && json.temporary_password) secrets.add(json.temporary_password);
   if (operationId === "createUser" && answer.status < 300 && typeof json?.id === "string" && createdFile) appendFileSync(createdFile, `${JSON.stringify(json.id)}\n`);
@@ -31,6 +42,7 @@ export function report(failures: Failure[]): void {
   for (const f of failures) {
     const finding = toFinding(f, checkOf(f.check), { apiKey: API_KEY, secrets, started });
     current.push(finding);
+    progress.findings++;
     if (findingsFile) appendFileSync(findingsFile, `${JSON.stringify({ type: "finding", ...finding })}\n`);
   }
 }
@@ -62,6 +74,8 @@ export function guardFindings(): void {
   afterEach(() => {
     const found = current;
     current = [];
+    progress.checksDone++;
+    writeProgress();
     hadFindings = found.length > 0;
     expect(found.map((f) => `${f.check} (${f.operation}${f.where ? ` at ${f.where}` : ""}): ${f.message}`), "conformance findings").toEqual([]);
   });

@@ -18,7 +18,7 @@ import {
   type UpdateBody,
 } from "../engine/properties.ts";
 import { api, recordBroken, recordReached, selected, session, settings } from "../harness/engine.ts";
-import { countCases, guardFindings, live, newEmail, report, runId, skipped, writes } from "./conform.ts";
+import { countCases, expectChecks, guardFindings, live, newEmail, report, runId, skipped, writes } from "./conform.ts";
 
 const run = settings({ runs: 25, concurrency: Number(process.env.CONTRACT_CONCURRENCY ?? 4) });
 const READS = new Set(["listUsers", "getUser"]);
@@ -50,6 +50,7 @@ const check = async <T>(p: Property<T> | undefined) => {
 
 describe.runIf(live)("conformance: generated cases", () => {
   guardFindings();
+  expectChecks(2 * api.operations.length + 7); // the tests below
   let sandbox = ""; // a user of this run that valid updates go to
 
   /** The whole list, walked now: tests run one after another, so nothing this run does changes it meanwhile. */
