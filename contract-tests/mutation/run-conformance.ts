@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { FindingsRun } from "../engine/findings.ts";
 import { killGroup, track } from "../harness/processes.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -18,13 +19,26 @@ export interface ConformanceRun {
   output: string;
   /** reports/conformance.md of the run ("" when none was written). */
   report: string;
+  /** findings.json of the run, parsed (undefined when none was written or it does not parse). */
+  findings: FindingsRun | undefined;
   /** Every file the run wrote in its report directory, by name. */
   files: Record<string, string>;
 }
 
 export { killAll as stopAll } from "../harness/processes.ts";
 
-export async function runConformance(opts: { baseUrl: string; apiKey: string; writes?: boolean; timeoutMs?: number }): Promise<ConformanceRun> {
+export interface RunOptions {
+  baseUrl: string;
+  apiKey: string;
+  writes?: boolean;
+  timeoutMs?: number;
+  /** CONTRACT_SEED: the same seed replays the same cases. */
+  seed?: number;
+  /** CONTRACT_BUDGET: cases per property, or seconds ("30s"). */
+  budget?: string;
+}
+
+export async function runConformance(opts: RunOptions): Promise<ConformanceRun> {
   const reportDir = mkdtempSync(join(tmpdir(), "arize-conformance-run-"));
   // The parent is itself a vitest worker: drop its VITEST_* and CONTRACT_* settings.
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)));
@@ -35,6 +49,8 @@ export async function runConformance(opts: { baseUrl: string; apiKey: string; wr
     FORCE_COLOR: "0",
     NO_COLOR: "1",
     ...(opts.writes === false ? {} : { CONTRACT_ALLOW_WRITES: "1" }),
+    ...(opts.seed === undefined ? {} : { CONTRACT_SEED: String(opts.seed) }),
+    ...(opts.budget === undefined ? {} : { CONTRACT_BUDGET: opts.budget }),
   });
   const started = Date.now();
   const child = track(spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }));
@@ -42,9 +58,9 @@ export async function runConformance(opts: { baseUrl: string; apiKey: string; wr
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const timer = setTimeout(() => {
-    output += `\n[mutation test] killed after ${opts.timeoutMs ?? 180_000} ms\n`;
+    output += `\n[mutation test] killed after ${opts.timeoutMs ?? 300_000} ms\n`;
     killGroup(child);
-  }, opts.timeoutMs ?? 180_000);
+  }, opts.timeoutMs ?? 300_000);
   const code = await new Promise<number | null>((resolve) => {
     child.once("error", (err) => {
       output += `\n[mutation test] cannot start vitest: ${err.message}\n`;
@@ -55,10 +71,16 @@ export async function runConformance(opts: { baseUrl: string; apiKey: string; wr
   clearTimeout(timer);
   killGroup(child); // anything left in its group
   const files: Record<string, string> = {};
-  for (const name of ["conformance.md", "coverage.md", "junit.xml"]) {
+  for (const name of ["conformance.md", "coverage.md", "junit.xml", "findings.json"]) {
     const path = join(reportDir, name);
     if (existsSync(path)) files[name] = readFileSync(path, "utf8");
   }
   rmSync(reportDir, { recursive: true, force: true });
-  return { code, seconds: (Date.now() - started) / 1000, output, report: files["conformance.md"] ?? "", files };
+  let findings: FindingsRun | undefined;
+  try {
+    findings = files["findings.json"] ? (JSON.parse(files["findings.json"]) as FindingsRun) : undefined;
+  } catch {
+    output += "\n[mutation test] findings.json does not parse\n";
+  }
+  return { code, seconds: (Date.now() - started) / 1000, output, report: files["conformance.md"] ?? "", findings, files };
 }

@@ -1,39 +1,67 @@
-// The catalogue of deliberate faults. Each is one small, explicit deviation from
-// the spec or the facts sheet, switched on in server.ts where its name appears.
-// `detects` is what the findings of the conformance report must say for the mutant
-// to count as caught for the right reason (a check name or a validator message).
+// The catalogue of deliberate faults. Each is one small, explicit deviation from the spec (its
+// descriptions and x-promises), switched on in server.ts where its name appears. `checks` are the
+// check ids (engine/checks.ts) of which at least one must be among a run's findings for the mutant
+// to count as caught for the right reason; `class` is the kind of fault.
+type Mutation = { fault: string; class: string; checks: readonly string[] };
+
 export const MUTATIONS = {
-  "upper-case-enums": { fault: "user status and role name in upper case", detects: /status must be equal to one of the allowed values/ },
-  "missing-required-field": { fault: "users lack the required is_developer", detects: /must have required property 'is_developer'/ },
-  "malformed-created-at": { fault: "created_at is not an RFC 3339 date-time", detects: /created_at must match format "date-time"/ },
-  "missing-pagination": { fault: "list answers without pagination", detects: /must have required property 'pagination'/ },
-  "text-plain-errors": { fault: "errors are text/plain", detects: /content-type "text\/plain" is not documented/ },
-  "errors-as-json": { fault: "errors are application/json, not application/problem+json", detects: /content-type "application\/json" is not documented/ },
-  "malformed-json": { fault: "get answers a truncated JSON body", detects: /body is not valid JSON/ },
-  "undocumented-status": { fault: "get of an unknown id answers 410", detects: /status 410 is not documented/ },
-  "credentials-ignored": { fault: "no key, or any key, is accepted", detects: /(no credentials|a bogus key) → 401/ },
-  "invalid-input-accepted": { fault: "create accepts a body that breaks the schema", detects: /invalid input accepted: (name|email|role|invite_mode)/ },
-  "limit-ignored": { fault: "list ignores limit and returns every user", detects: /limit is respected/ },
-  "500-for-unknown-id": { fault: "get of an unknown id answers 500", detects: /status 500 is not documented/ },
-  "role-wrong-type": { fault: "role is a string instead of an assignment object", detects: /role must be object/ },
-  "role-no-branch": { fault: "a predefined role carries a custom role's id and no name", detects: /role must have required property 'name'/ },
-  "next-cursor-on-last-page": { fault: "next_cursor present while has_more is false", detects: /next_cursor boolean schema is false/ },
-  "unsorted": { fault: "list sorted newest first", detects: /sorted by created_at/ },
-  "repeated-across-pages": { fault: "the cursor repeats the last user of the previous page", detects: /no user twice/ },
-  "status-filter-ignored": { fault: "status filter ignored", detects: /status filter applied/ },
-  "email-filter-case-sensitive": { fault: "email filter is case-sensitive", detects: /email filter applied/ },
-  "create-not-idempotent": { fault: "second create of an invited email makes a new user (201)", detects: /create is idempotent on email/ },
-  "delete-not-idempotent": { fault: "deleting a deleted user answers 404", detects: /delete again → 204/ },
-  "deleted-still-listed": { fault: "deleted users still appear in lists", detects: /gone from lists/ },
-  "problem-status-mismatch": { fault: "Problem bodies say status 400 whatever the HTTP status", detects: /status must be equal to constant/ },
-  "temporary-password-leaked": { fault: "get and list echo the temporary password", detects: /temporary_password never shown again/ },
-  "update-touches-other-fields": { fault: "renaming also flips is_developer", detects: /update changes only what was sent/ },
-  "update-name-not-stripped": { fault: "update keeps surrounding white space of name", detects: /name is stripped/ },
-  "blank-name-accepted": { fault: "update accepts a blank name", detects: /invalid input accepted: a blank name/ },
-  "resend-any-status": { fault: "resend answers 204 for a user who is not invited", detects: /resend on a non-invited user → 400/ },
-  "retry-after-missing": { fault: "429 (every 40th request) without Retry-After", detects: /Retry-After is required but missing/ },
-  "limit-over-100-accepted": { fault: "limit=101 accepted", detects: /invalid input accepted: limit=101/ },
-} as const satisfies Record<string, { fault: string; detects: RegExp }>;
+  // Wrong shapes, media types, statuses: what the response checks see on any answer.
+  "upper-case-enums": { class: "shape", fault: "user status and role name in upper case", checks: ["response_schema"] },
+  "missing-required-field": { class: "shape", fault: "users lack the required is_developer", checks: ["response_schema"] },
+  "malformed-created-at": { class: "shape", fault: "created_at is not an RFC 3339 date-time", checks: ["response_schema"] },
+  "missing-pagination": { class: "shape", fault: "list answers without pagination", checks: ["response_schema"] },
+  "role-wrong-type": { class: "shape", fault: "role is a string instead of an assignment object", checks: ["response_schema"] },
+  "role-no-branch": { class: "shape", fault: "a predefined role carries a custom role's id and no name", checks: ["response_schema"] },
+  "next-cursor-on-last-page": { class: "shape", fault: "next_cursor present while has_more is false", checks: ["response_schema"] },
+  "problem-status-mismatch": { class: "shape", fault: "Problem bodies say status 400 whatever the HTTP status", checks: ["response_schema"] },
+  "text-plain-errors": { class: "media type", fault: "errors are text/plain", checks: ["content_type"] },
+  "errors-as-json": { class: "media type", fault: "errors are application/json, not application/problem+json", checks: ["content_type"] },
+  "malformed-json": { class: "media type", fault: "get answers a truncated JSON body", checks: ["response_schema"] },
+  "undocumented-status": { class: "status", fault: "get of an unknown id answers 410", checks: ["status_documented"] },
+  "500-for-unknown-id": { class: "status", fault: "get of an unknown id answers 500", checks: ["no_server_error"] },
+  "retry-after-missing": { class: "headers", fault: "429 (every 40th request) without Retry-After", checks: ["required_headers"] },
+  // Refusals: auth and invalid input.
+  "credentials-ignored": { class: "auth", fault: "no key, or any key, is accepted", checks: ["auth_required"] },
+  "invalid-input-accepted": { class: "validation", fault: "create accepts a body that breaks the schema", checks: ["negative_rejected"] },
+  "limit-over-100-accepted": { class: "validation", fault: "limit=101 accepted", checks: ["negative_rejected"] },
+  "blank-name-accepted": { class: "validation", fault: "update accepts a blank name", checks: ["negative_rejected"] },
+  // 5xx on valid but unusual input.
+  "500-on-non-ascii-name": { class: "5xx on unusual input", fault: "create answers 500 for a name with a non-ASCII character", checks: ["no_server_error"] },
+  "500-on-plus-email": { class: "5xx on unusual input", fault: "create answers 500 for an email with a +tag", checks: ["no_server_error"] },
+  "500-on-like-wildcard": { class: "5xx on unusual input", fault: "list answers 500 for an email filter holding % or _ (an SQL LIKE pattern built from input)", checks: ["no_server_error"] },
+  "500-on-max-length-name": { class: "5xx on unusual input", fault: "update answers 500 for a name of exactly 255 characters", checks: ["no_server_error"] },
+  "500-on-all-statuses": { class: "5xx on unusual input", fault: "list answers 500 when the status filter names all three statuses", checks: ["no_server_error"] },
+  "500-on-id-with-slash": { class: "5xx on unusual input", fault: "get answers 500 for an id holding / or + (an unescaped path segment)", checks: ["no_server_error"] },
+  // Broken promises of the list.
+  "limit-ignored": { class: "pagination", fault: "list ignores limit and returns every user", checks: ["limit_respected"] },
+  "unsorted": { class: "order", fault: "list sorted newest first", checks: ["order_created_at"] },
+  "sorted-by-name": { class: "order", fault: "list sorted by name, not by created_at", checks: ["order_created_at"] },
+  "repeated-across-pages": { class: "pagination", fault: "the cursor repeats the last user of the previous page", checks: ["pagination_complete"] },
+  "last-page-off-by-one": { class: "pagination", fault: "a last page of exactly one user is dropped (has_more false one page early)", checks: ["pagination_complete", "limit_respected"] },
+  "short-pages": { class: "pagination", fault: "pages hold limit−1 users and still say has_more", checks: ["limit_respected", "pagination_complete"] },
+  "cursor-skips-on-odd-limit": { class: "pagination", fault: "with an odd limit of 3 or more, the cursor skips one user at each page boundary", checks: ["pagination_complete"] },
+  "status-filter-ignored": { class: "filter", fault: "status filter ignored", checks: ["filter_status"] },
+  "status-filter-first-only": { class: "filter", fault: "a multi-value status filter keeps only its first value", checks: ["filter_status"] },
+  "email-filter-case-sensitive": { class: "filter", fault: "email filter is case-sensitive", checks: ["filter_email"] },
+  "email-filter-prefix": { class: "filter", fault: "email filter matches only at the start of the address", checks: ["filter_email"] },
+  "email-filter-local-part": { class: "filter", fault: "email filter looks only at the part before @", checks: ["filter_email"] },
+  "deleted-still-listed": { class: "filter", fault: "deleted users still appear in lists", checks: ["delete_final", "pagination_complete"] },
+  // Broken promises of create, update, delete, resend, reset.
+  "create-not-idempotent": { class: "idempotency", fault: "second create of an invited email makes a new user (201)", checks: ["create_idempotent"] },
+  "create-ignores-developer-false": { class: "lost input", fault: "create stores is_developer true for admins and members whatever was sent", checks: ["create_reflects_request"] },
+  "create-lowercases-email": { class: "lost input", fault: "create stores the email lower-cased", checks: ["create_reflects_request"] },
+  "none-mode-invited": { class: "lost input", fault: "invite mode none gives an invited user, not an active one", checks: ["create_reflects_request"] },
+  "temporary-password-leaked": { class: "secret", fault: "get and list echo the temporary password", checks: ["secret_not_echoed"] },
+  "temporary-password-on-200": { class: "secret", fault: "a second create of an invited address echoes its temporary password", checks: ["secret_not_echoed", "create_idempotent"] },
+  "update-touches-other-fields": { class: "lost update", fault: "renaming also flips is_developer", checks: ["update_persisted"] },
+  "update-name-not-stripped": { class: "lost update", fault: "update keeps surrounding white space of name", checks: ["update_persisted"] },
+  "update-not-stored": { class: "lost update", fault: "update of is_developer is answered but not stored", checks: ["update_persisted"] },
+  "get-stale-after-update": { class: "lost update", fault: "get answers the user as created, not as updated", checks: ["update_persisted"] },
+  "delete-not-idempotent": { class: "idempotency", fault: "deleting a deleted user answers 404", checks: ["delete_final"] },
+  "delete-keeps-get": { class: "lost update", fault: "delete answers 204 but get still returns the user", checks: ["delete_final"] },
+  "resend-any-status": { class: "state", fault: "resend answers 204 for a user who is not invited", checks: ["state_refusal"] },
+  "reset-any-status": { class: "state", fault: "password reset answers 204 for an unverified (invited) user", checks: ["state_refusal"] },
+} as const satisfies Record<string, Mutation>;
 
 export type MutationName = keyof typeof MUTATIONS;
 

@@ -1,6 +1,6 @@
-// An in-memory users API that follows openapi/users.yaml and the facts sheet
-// (/work/shared/api/users-api.md). It exists to prove conformance mode bites:
-// the conforming server must pass, each mutation (mutations.ts) must be caught.
+// An in-memory users API that follows openapi/users.yaml (its descriptions and x-promises). It
+// exists to prove conformance mode bites: the conforming server must pass, each mutation
+// (mutations.ts) must be caught. String lengths count code points, as JSON Schema does.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { listenLocal, type Listening } from "../conformance/listen.ts";
@@ -18,6 +18,8 @@ interface StoredUser {
   is_developer: boolean;
   deleted: boolean;
   temporary_password?: string;
+  /** The user as created (the get-stale-after-update mutant answers this). */
+  asCreated?: Omit<StoredUser, "asCreated">;
 }
 
 export type ReferenceServer = Listening;
@@ -41,6 +43,8 @@ class HttpError extends Error {
   }
 }
 const bad = (detail: string) => new HttpError(400, detail);
+const crash = () => new HttpError(500, "Unexpected error.");
+const length = (s: string) => [...s].length;
 const invalid = (detail: string) => new HttpError(422, detail);
 
 // Seed: a few users of each status, plus one deleted (must never show up).
@@ -52,6 +56,8 @@ const SEED: Array<[string, string, Status, RoleName, boolean]> = [
   ["Eve Admin", "eve.admin@example.org", "active", "admin", true],
   ["Fay Member", "fay.member@example.org", "invited", "member", true],
   ["Gus Annotator", "gus.annotator@example.org", "expired", "annotator", false],
+  ["Zoë Ünal", "zoe+ops@example.org", "invited", "member", true],
+  ["Al Late", "Al.Late@example.org", "active", "annotator", false],
   ["Hal Gone", "hal.gone@example.org", "active", "member", true],
 ];
 
@@ -76,6 +82,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   const addUser = (u: Omit<StoredUser, "id" | "created_at" | "deleted">): StoredUser => {
     clock += 3_600_000;
     const user: StoredUser = { ...u, id: nextId(), created_at: new Date(clock).toISOString().replace(".000Z", "Z"), deleted: false };
+    user.asCreated = { ...user };
     users.push(user);
     return user;
   };
@@ -98,7 +105,8 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   };
   const find = (id: string): StoredUser => {
     if (!ID_RE.test(id)) throw bad("user_id is not a valid id.");
-    const u = users.find((x) => x.id === id && !x.deleted);
+    if (m("500-on-id-with-slash") && /[/+]/.test(id)) throw crash();
+    const u = users.find((x) => x.id === id && (!x.deleted || m("delete-keeps-get")));
     if (!u) {
       if (m("500-for-unknown-id")) throw new HttpError(500, "Unexpected error.");
       if (m("undocumented-status")) throw new HttpError(410, "User not found.");
@@ -107,6 +115,12 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     return u;
   };
   const visible = () => users.filter((u) => !u.deleted || m("deleted-still-listed"));
+  const matchesEmail = (address: string, needle: string): boolean => {
+    if (m("email-filter-case-sensitive")) return address.includes(needle);
+    const haystack = m("email-filter-local-part") ? address.slice(0, address.lastIndexOf("@")) : address;
+    const at = haystack.toLowerCase().indexOf(needle.toLowerCase());
+    return m("email-filter-prefix") ? at === 0 : at >= 0;
+  };
 
   function list(q: URLSearchParams) {
     for (const key of q.keys()) if (!["limit", "cursor", "email", "status"].includes(key)) throw bad(`Unknown query parameter: ${key}.`);
@@ -119,23 +133,31 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       if (limit < 1 || (limit > 100 && !m("limit-over-100-accepted"))) throw bad("limit must be between 1 and 100.");
     }
     const email = q.get("email");
-    if (email !== null && email.length > 255) throw bad("email filter is longer than 255 characters.");
-    const statuses = q.getAll("status");
+    if (email !== null && length(email) > 255) throw bad("email filter is longer than 255 characters.");
+    if (email !== null && m("500-on-like-wildcard") && /[%_]/.test(email)) throw crash();
+    let statuses = q.getAll("status");
     for (const s of statuses) if (!STATUSES.includes(s)) throw bad(`Unknown status: ${s}.`);
+    if (m("500-on-all-statuses") && new Set(statuses).size === STATUSES.length) throw crash();
+    if (m("status-filter-first-only")) statuses = statuses.slice(0, 1);
     const cursor = q.get("cursor");
     let afterIndex = -1;
     let rows = visible().slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     if (m("unsorted")) rows.reverse();
+    if (m("sorted-by-name")) rows.sort((a, b) => a.name.localeCompare(b.name));
     if (statuses.length && !m("status-filter-ignored")) rows = rows.filter((u) => statuses.includes(u.status));
-    if (email !== null) rows = rows.filter((u) => m("email-filter-case-sensitive") ? u.email.includes(email) : u.email.toLowerCase().includes(email.toLowerCase()));
+    if (email !== null) rows = rows.filter((u) => matchesEmail(u.email, email));
     if (cursor !== null) {
       const after = decodeCursor(cursor);
       afterIndex = rows.findIndex((u) => u.id === after);
       if (afterIndex < 0) throw bad("cursor is not valid.");
       if (m("repeated-across-pages")) afterIndex--;
     }
-    const page = m("limit-ignored") ? rows.slice(afterIndex + 1) : rows.slice(afterIndex + 1, afterIndex + 1 + limit);
-    const hasMore = afterIndex + 1 + page.length < rows.length;
+    if (m("cursor-skips-on-odd-limit") && cursor !== null && limit >= 3 && limit % 2 === 1) afterIndex++;
+    const size = m("short-pages") && limit > 1 ? limit - 1 : limit;
+    const page = m("limit-ignored") ? rows.slice(afterIndex + 1) : rows.slice(afterIndex + 1, afterIndex + 1 + size);
+    let hasMore = afterIndex + 1 + page.length < rows.length;
+    // The off-by-one: "more" computed as "at least two more", so a lone last user is never shown.
+    if (m("last-page-off-by-one") && hasMore && afterIndex + 1 + page.length === rows.length - 1) hasMore = false;
     const last = page[page.length - 1];
     const pagination: Record<string, unknown> = { has_more: hasMore };
     if (hasMore && last) pagination.next_cursor = encodeCursor(last.id);
@@ -147,13 +169,16 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
 
   function create(body: unknown): [number, unknown] {
     const b = validateCreate(body, m("invalid-input-accepted"));
-    const email = String(b.email ?? "");
+    const sent = String(b.email ?? "");
+    if (m("500-on-non-ascii-name") && /[^\x00-\x7f]/.test(String(b.name ?? ""))) throw crash();
+    if (m("500-on-plus-email") && sent.includes("+")) throw crash();
+    const email = m("create-lowercases-email") ? sent.toLowerCase() : sent;
     const prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
     const tempPassword = () => (b.invite_mode === "temporary_password" ? `tmp-${randomBytes(9).toString("base64url")}` : undefined);
     if (prior && !m("create-not-idempotent")) {
       if (prior.deleted) throw new HttpError(409, "A deleted user had this email; deletion is terminal.");
       if (prior.status === "active") throw new HttpError(409, "An active user with this email already exists.");
-      if (b.invite_mode !== "none" && prior.status === "invited") return [200, wire(prior)];
+      if (b.invite_mode !== "none" && prior.status === "invited") return [200, wire(prior, m("temporary-password-on-200"))];
       // expired (or invited/expired with `none`): a new invitation / provisioned now.
       prior.status = b.invite_mode === "none" ? "active" : "invited";
       const pw = tempPassword();
@@ -164,9 +189,9 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     const pw = tempPassword();
     const u = addUser({
       name: String(b.name ?? ""), email,
-      status: b.invite_mode === "none" ? "active" : "invited",
+      status: b.invite_mode === "none" && !m("none-mode-invited") ? "active" : "invited",
       role: { type: "predefined", name: roleName },
-      is_developer: typeof b.is_developer === "boolean" ? b.is_developer : roleName !== "annotator",
+      is_developer: typeof b.is_developer === "boolean" && !(m("create-ignores-developer-false") && roleName !== "annotator") ? b.is_developer : roleName !== "annotator",
       ...(pw ? { temporary_password: pw } : {}),
     });
     return [201, wire(u, true)];
@@ -180,14 +205,16 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     let newName: string | undefined;
     if (name !== undefined) {
       if (typeof name !== "string") throw bad("name must be a string.");
+      if (m("500-on-max-length-name") && length(name) === 255) throw crash();
       newName = m("update-name-not-stripped") ? name : name.trim();
       if (!newName.trim()) {
         if (!m("blank-name-accepted") || !name) throw bad("name must not be blank.");
         newName = name;
       }
-      if (newName.length > 255 || newName.length < 1) throw bad("name must be 1 to 255 characters.");
+      if (length(newName) > 255 || length(newName) < 1) throw bad("name must be 1 to 255 characters.");
     }
     if (newName !== undefined) u.name = newName;
+    if (typeof is_developer === "boolean" && m("update-not-stored")) return wire({ ...u, is_developer });
     if (typeof is_developer === "boolean") u.is_developer = is_developer;
     else if (m("update-touches-other-fields")) u.is_developer = !u.is_developer;
     return wire(u);
@@ -204,7 +231,11 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       if (method === "GET") return [200, list(url.searchParams)];
       if (method === "POST") return create(await readJson(req));
     } else if (parts.length === 3) {
-      if (method === "GET") return [200, m("malformed-json") ? `${JSON.stringify(wire(find(parts[2]!))).slice(0, -1)},` : wire(find(parts[2]!))];
+      if (method === "GET") {
+        const found = find(parts[2]!);
+        const shown = m("get-stale-after-update") ? { ...found, ...found.asCreated } : found;
+        return [200, m("malformed-json") ? `${JSON.stringify(wire(shown)).slice(0, -1)},` : wire(shown)];
+      }
       if (method === "PATCH") {
         const u = find(parts[2]!);
         return [200, update(u, await readJson(req))];
@@ -222,7 +253,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       return [204];
     } else if (method === "POST" && parts[3] === "reset-password") {
       const u = find(parts[2]!);
-      if (u.status !== "active") throw bad("The user has not verified the account.");
+      if (u.status !== "active" && !m("reset-any-status")) throw bad("The user has not verified the account.");
       return [204];
     }
     throw new HttpError(404, "No such resource.");
@@ -296,7 +327,7 @@ function validateCreate(body: unknown, lax: boolean): Record<string, unknown> {
   }
   if (lax) return body;
   const { name, email, role, invite_mode, is_developer } = body;
-  if (typeof name !== "string" || name.length < 1 || name.length > 255) throw invalid("name is required, 1 to 255 characters.");
+  if (typeof name !== "string" || length(name) < 1 || length(name) > 255) throw invalid("name is required, 1 to 255 characters.");
   if (typeof email !== "string" || !EMAIL_RE.test(email)) throw invalid("email is required and must be an email address.");
   if (!isObject(role)) throw invalid("role is required and must be a role assignment object.");
   if (role.type === "custom") {
