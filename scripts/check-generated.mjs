@@ -4,9 +4,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseYaml } from "@redocly/openapi-core";
 
-const cli = ["node_modules/openapi-typescript/bin/cli.js"];
+// The project's openapi-typescript; it reads redocly.yaml from the working directory.
+const cli = [fileURLToPath(new URL("../node_modules/openapi-typescript/bin/cli.js", import.meta.url))];
 const run = (args, stdio = "pipe") => spawnSync(process.execPath, [...cli, ...args], { stdio, encoding: "utf8" });
 
 if (run(["--check"], "inherit").status === 0) process.exit(0);
