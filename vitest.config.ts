@@ -28,6 +28,14 @@ export default defineConfig({
       },
       {
         test: {
+          // The spec's life in CI: the breaking-change gate and the reference docs.
+          name: "spec",
+          include: ["test/spec/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // The harness's own tests (launcher, validator, verdicts): part of `npm test`, not of the
           // contract run, which they would slow down with Prisms of their own.
           name: "harness",
