@@ -18,9 +18,9 @@ const fail = (message: string): number => {
   return 2;
 };
 
-function progressLine(started: number, p: Progress | undefined): string {
+function progressLine(started: number, p: Progress | undefined, done: boolean): string {
   const elapsed = `${Math.round((Date.now() - started) / 1000)}s`;
-  if (!p) return `[${elapsed}] running…`;
+  if (!p) return `[${elapsed}] ${done ? "done" : "running…"}`;
   return `[${elapsed}] checks ${p.checksDone}/${p.checksTotal} · ${p.requests} requests · ${p.findings} findings`;
 }
 
@@ -29,10 +29,10 @@ function progressReporter(started: number): (p: Progress | undefined, last?: boo
   const tty = process.stderr.isTTY;
   let lastPlain = started;
   return (p, last = false) => {
-    if (tty) process.stderr.write(`\r\x1b[K${progressLine(started, p)}${last ? "\n" : ""}`);
+    if (tty) process.stderr.write(`\r\x1b[K${progressLine(started, p, last)}${last ? "\n" : ""}`);
     else if (last || Date.now() - lastPlain >= 30_000) {
       lastPlain = Date.now();
-      process.stderr.write(`${progressLine(started, p)}\n`);
+      process.stderr.write(`${progressLine(started, p, last)}\n`);
     }
   };
 }
@@ -51,8 +51,9 @@ async function run(o: Options): Promise<number> {
   const report = progressReporter(started);
   // findings.json is always asked for: the summary is read from it (removed below if not wanted).
   const settings = engineEnv({ ...o, formats: [...new Set([...o.formats, "json"])] }, base, progressFile);
-  const engine = await runEngine(settings, (p) => report(p)).finally(() => rmSync(work, { recursive: true, force: true }));
-  report(undefined, true);
+  let latest: Progress | undefined;
+  const engine = await runEngine(settings, (p) => report((latest = p))).finally(() => rmSync(work, { recursive: true, force: true }));
+  report(latest, true);
   writeFileSync(join(o.reportDir, "run.log"), engine.output.split(o.apiKey).join("[REDACTED]"));
 
   let summary;

@@ -8,13 +8,13 @@ import { fileURLToPath } from "node:url";
 import { killGroup } from "../../harness/processes.ts";
 
 /**
- * The engine's root: dist/engine/ next to the bundled command in the packed package, else the
- * repo root (this command bundled into contract-tests/cli/dist/).
+ * The engine's root: the repo when this command is bundled into the repo's contract-tests/cli/dist/
+ * (also while `npm pack` has a copy in dist/engine/), else the packed copy, dist/engine/.
  */
 export function engineRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const packed = join(here, "engine");
-  return existsSync(join(packed, "vitest.config.ts")) ? packed : join(here, "../../..");
+  const repo = join(here, "../../..");
+  return existsSync(join(repo, "contract-tests/cli/package.json")) ? repo : join(here, "engine");
 }
 
 export interface Progress { requests: number; findings: number; checksDone: number; checksTotal: number }
