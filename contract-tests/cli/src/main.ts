@@ -54,7 +54,8 @@ async function run(o: Options): Promise<number> {
   let latest: Progress | undefined;
   const engine = await runEngine(settings, (p) => report((latest = p))).finally(() => rmSync(work, { recursive: true, force: true }));
   report(latest, true);
-  writeFileSync(join(o.reportDir, "run.log"), engine.output.split(o.apiKey).join("[REDACTED]"));
+  const log = engine.output.split(o.apiKey).join("[REDACTED]");
+  writeFileSync(join(o.reportDir, "run.log"), log);
 
   let summary;
   try {
@@ -68,7 +69,9 @@ async function run(o: Options): Promise<number> {
     return 130;
   }
   if (!summary) {
-    return fail(`the engine stopped without a report (vitest exit ${engine.code ?? "none"}); see ${join(o.reportDir, "run.log")}`);
+    // The engine's first error line is usually the cause (a Prism that did not start, a missing file).
+    const cause = /^(?:\w*Error): (.+)$/m.exec(log)?.[1];
+    return fail(`the engine stopped without a report (vitest exit ${engine.code ?? "none"}${cause ? `: ${cause}` : ""}); see ${join(o.reportDir, "run.log")}`);
   }
 
   const out: string[] = [""];
