@@ -45,6 +45,16 @@ export default defineConfig({
       },
       {
         test: {
+          // The conformance command (contract-tests/cli): its parts, and the built command run
+          // against the reference server, from the repo and packed.
+          name: "cli",
+          include: ["contract-tests/cli/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: "contract",
           include: ["contract-tests/**/*.contract.test.ts"],
           globalSetup: ["contract-tests/harness/global-setup.ts"],

@@ -1,12 +1,14 @@
 // Starts Prism (mock or validating proxy) on a free loopback port and guarantees it is stopped.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { killGroup, track } from "./processes.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const SPEC_PATH = `${root}openapi/users.yaml`;
-const PRISM_BIN = `${root}node_modules/.bin/prism`;
+// Resolved as a dependency, so it is found from the repo and from the packed conformance command.
+const PRISM_BIN = createRequire(import.meta.url).resolve("@stoplight/prism-cli/dist/index.js");
 const GUARD = fileURLToPath(new URL("./prism-guard.mjs", import.meta.url));
 
 export type PrismOptions =

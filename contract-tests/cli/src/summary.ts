@@ -1,0 +1,88 @@
+// The end of a run: what was found, by operation and check, read from findings.json (the
+// engine's data, contract-tests/engine/README.md) or, from an engine that writes none yet, from
+// the headings of conformance.md (`## <operation> (n)`, `### i. <check>`).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Row { operation: string; check: string; problems: number; findings: number }
+
+export interface Summary {
+  /** Where the numbers come from. */
+  source: "findings.json" | "conformance.md";
+  findings: number;
+  rows: Row[];
+  /** Extra facts for the header line (requests, seconds, seed, checks), when known. */
+  facts: string[];
+}
+
+interface FindingsJson {
+  seed?: number;
+  seconds?: number;
+  requests?: number;
+  checks?: { id: string; ran?: boolean }[];
+  findings?: { check: string; operation: string }[];
+  groups?: { check: string; operation: string; count?: number }[];
+}
+
+function fromJson(data: FindingsJson): Summary {
+  const rows = new Map<string, Row>();
+  const row = (operation: string, check: string) => {
+    const key = `${operation}\0${check}`;
+    if (!rows.has(key)) rows.set(key, { operation, check, problems: 0, findings: 0 });
+    return rows.get(key)!;
+  };
+  for (const f of data.findings ?? []) row(f.operation, f.check).findings++;
+  for (const g of data.groups ?? []) row(g.operation, g.check).problems++;
+  const facts = [
+    data.checks && `${data.checks.filter((c) => c.ran !== false).length} checks`,
+    data.requests !== undefined && `${data.requests} requests`,
+    data.seconds !== undefined && `${data.seconds.toFixed(1)} s`,
+    data.seed !== undefined && `seed ${data.seed}`,
+  ].filter((f): f is string => typeof f === "string");
+  return { source: "findings.json", findings: data.findings?.length ?? 0, rows: sorted([...rows.values()]), facts };
+}
+
+function fromMarkdown(md: string): Summary {
+  const rows = new Map<string, Row>();
+  let operation = "";
+  for (const line of md.split("\n")) {
+    const op = /^## (\S+) \(\d+\)$/.exec(line);
+    if (op) operation = op[1]!;
+    else if (/^## /.test(line)) operation = "";
+    const check = /^### \d+\. (.+)$/.exec(line);
+    if (check && operation) {
+      const key = `${operation}\0${check[1]}`;
+      if (!rows.has(key)) rows.set(key, { operation, check: check[1]!, problems: 0, findings: 0 });
+      rows.get(key)!.findings++;
+    }
+  }
+  const list = sorted([...rows.values()]);
+  for (const r of list) r.problems = r.findings; // no grouping in this report
+  const seconds = /^- duration: (.+)$/m.exec(md)?.[1];
+  return { source: "conformance.md", findings: list.reduce((n, r) => n + r.findings, 0), rows: list, facts: seconds ? [seconds] : [] };
+}
+
+const sorted = (rows: Row[]) => rows.sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
+
+/** The summary of the run whose reports are in `dir`; undefined when the engine wrote neither file. */
+export function readSummary(dir: string): Summary | undefined {
+  const json = join(dir, "findings.json");
+  if (existsSync(json)) {
+    try {
+      return fromJson(JSON.parse(readFileSync(json, "utf8")) as FindingsJson);
+    } catch (err) {
+      throw new Error(`findings.json in ${dir} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const md = join(dir, "conformance.md");
+  return existsSync(md) ? fromMarkdown(readFileSync(md, "utf8")) : undefined;
+}
+
+/** A plain-text table (fixed-width columns read well in a terminal and in CI logs). */
+export function renderTable(rows: Row[]): string {
+  const head: [string, string, string, string] = ["operation", "check", "problems", "findings"];
+  const cells = rows.map((r) => [r.operation, r.check, String(r.problems), String(r.findings)]);
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => (i < 2 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join("  ").trimEnd();
+  return [line(head), line(width.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
