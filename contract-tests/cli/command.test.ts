@@ -147,7 +147,7 @@ describe("runs: exit 0 when nothing is found, 1 on findings", () => {
     const dir = join(work, "faulty");
     const r = await cli(["--base-url", faulty.url, "--report-dir", dir, "--format", "junit"]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^listUsers\s+limit is respected\s+\d+\s+\d+$/m);
+    expect(r.stdout).toMatch(/^listUsers\s+limit_respected\s+\d+\s+\d+$/m);
     expect(r.stdout).toMatch(/FAIL: \d+ finding\(s\) against/);
     // --format junit: the Markdown report is not kept.
     expect(reports(dir)).not.toContain("conformance.md");

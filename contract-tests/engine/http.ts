@@ -47,8 +47,8 @@ const parse = (text: string): unknown => {
 };
 
 export interface SendOptions {
-  /** Send to this URL instead of `request.url` (Prism in front of the server); the exchange keeps `request`. */
-  via?: string | undefined;
+  /** Send through another base URL (Prism in front of the server): `from`, the server's base URL in `request.url`, becomes `to`; the exchange keeps `request`. */
+  via?: { from: string; to: string } | undefined;
   /** Extra headers for this hop only (e.g. the tap's id); not part of the reproduced request. */
   hopHeaders?: Record<string, string> | undefined;
   timeoutMs?: number;
@@ -56,7 +56,8 @@ export interface SendOptions {
 
 /** One exchange, whatever its status. A network failure throws, naming the request. */
 export async function sendOnce(request: WireRequest, o: SendOptions = {}): Promise<Exchange & { raw: Response }> {
-  const url = o.via ? o.via + request.url.slice(new URL(request.url).origin.length) : request.url;
+  // A base URL may carry a path prefix (https://host/api): Prism knows the spec's paths only.
+  const url = o.via && request.url.startsWith(o.via.from) ? o.via.to + request.url.slice(o.via.from.length) : request.url;
   let response: Response;
   try {
     response = await fetch(url, {

@@ -52,7 +52,7 @@ export function createSession(o: SessionOptions) {
   /** Through Prism: its sl-violations are observations; live, the answer is the server's own (from the tap). */
   async function viaPrism(operation: string, wire: Exchange["request"]): Promise<{ answer: Exchange; prism: Observation[] }> {
     const id = randomUUID();
-    const seen = await sendOnce(wire, { via: o.prismUrl, hopHeaders: live ? { [o.tapHeader]: id } : {} });
+    const seen = await sendOnce(wire, { via: { from: server, to: o.prismUrl }, hopHeaders: live ? { [o.tapHeader]: id } : {} });
     const prism = parseViolations(seen.headers["sl-violations"]).map((v) => ({
       check: "prism_violation",
       operation,
