@@ -82,6 +82,7 @@ describe("settingsFromEnv", () => {
     [{ CONTRACT_BUDGET: "lots" }, /CONTRACT_BUDGET must be .* got "lots"/],
     [{ CONTRACT_BUDGET: "0" }, /CONTRACT_BUDGET/],
     [{ CONTRACT_CONCURRENCY: "0" }, /CONTRACT_CONCURRENCY must be an integer from 1 to 64, got "0"/],
+    [{ CONTRACT_SHRINK_SECONDS: "soon" }, /CONTRACT_SHRINK_SECONDS must be a number of seconds/],
   ])("refuses %j with a message naming it", (env, message) => {
     expect(() => settingsFromEnv(env, { runs: 1, concurrency: 1 })).toThrow(message);
   });

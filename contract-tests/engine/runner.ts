@@ -118,7 +118,10 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
   return { failures, cases };
 }
 
-/** Settings from the environment: CONTRACT_SEED, CONTRACT_BUDGET (`200` values per property or `60s`), CONTRACT_CONCURRENCY. */
+/**
+ * Settings from the environment: CONTRACT_SEED, CONTRACT_BUDGET (`200` values per property or
+ * `60s`), CONTRACT_CONCURRENCY, CONTRACT_SHRINK_SECONDS (time to shrink one problem, default 10).
+ */
 export function settingsFromEnv(env: NodeJS.ProcessEnv, defaults: { runs: number; concurrency: number }, started = Date.now()): Settings {
   const seedText = env.CONTRACT_SEED?.trim();
   const seed = seedText ? Number(seedText) : (Math.random() * 2 ** 31) | 0;
@@ -130,13 +133,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, defaults: { runs: number
   const concurrencyText = env.CONTRACT_CONCURRENCY?.trim();
   const concurrency = concurrencyText ? Number(concurrencyText) : defaults.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error(`CONTRACT_CONCURRENCY must be an integer from 1 to 64, got ${JSON.stringify(concurrencyText)}`);
+  const shrinkText = env.CONTRACT_SHRINK_SECONDS?.trim();
+  const shrinkMs = shrinkText ? Number(shrinkText) * 1000 : 10_000;
+  if (!Number.isFinite(shrinkMs) || shrinkMs < 0) throw new Error(`CONTRACT_SHRINK_SECONDS must be a number of seconds (0 for no shrinking), got ${JSON.stringify(shrinkText)}`);
   return {
     seed,
     // A time budget still caps the values drawn per property; the deadline stops early.
     runs: m && !seconds ? Number(m[1]) : seconds ? Math.max(defaults.runs, 1000) : defaults.runs,
     concurrency,
     deadline: seconds ? started + seconds * 1000 : Infinity,
-    shrinkMs: 10_000,
+    shrinkMs,
     started,
   };
 }

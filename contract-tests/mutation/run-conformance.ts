@@ -51,6 +51,8 @@ export async function runConformance(opts: RunOptions): Promise<ConformanceRun> 
     ...(opts.writes === false ? {} : { CONTRACT_ALLOW_WRITES: "1" }),
     ...(opts.seed === undefined ? {} : { CONTRACT_SEED: String(opts.seed) }),
     ...(opts.budget === undefined ? {} : { CONTRACT_BUDGET: opts.budget }),
+    // A mutant is caught or not by its first cases; shrinking each of its problems long only costs time.
+    CONTRACT_SHRINK_SECONDS: "2",
   });
   const started = Date.now();
   const child = track(spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }));
