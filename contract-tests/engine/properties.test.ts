@@ -36,6 +36,8 @@ describe("promise checks over observations", () => {
     expect(expectedFromCreate({ name: "A", email: "a@x.io", role: { type: "predefined", name: "admin" }, invite_mode: "email_link" })).toMatchObject({ is_developer: true, status: "invited" });
     expect(expectedFromCreate({ name: "A", email: "a@x.io", role: { type: "custom", id: "QQ==" }, invite_mode: "email_link" })).not.toHaveProperty("role");
     expect(differences({ name: "A", is_developer: true }, { name: "A", is_developer: false })).toEqual(["is_developer: sent/expected false, got true"]);
+    // A broken body (no JSON) is a difference, not a crash of the check.
+    expect(differences(undefined, { name: "A" })).toEqual(["expected a user object, got no JSON"]);
   });
 
   it("needles are substrings of the emails, in any case", () => {

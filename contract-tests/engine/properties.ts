@@ -90,10 +90,14 @@ export function expectedFromCreate(body: { name: string; email: string; role: { 
 }
 
 /** Fields of `got` that differ from `want` (only the keys of `want`). */
-export const differences = (got: Record<string, unknown>, want: Record<string, unknown>): string[] =>
-  Object.entries(want)
-    .filter(([k, v]) => !isDeepStrictEqual(got[k], v))
-    .map(([k, v]) => `${k}: sent/expected ${JSON.stringify(v)}, got ${JSON.stringify(got[k])}`);
+export const differences = (got: unknown, want: Record<string, unknown>): string[] => {
+  // An answer that is no JSON object (a broken body) differs as a whole.
+  if (typeof got !== "object" || got === null || Array.isArray(got)) return [`expected a user object, got ${JSON.stringify(got) ?? "no JSON"}`];
+  const fields = got as Record<string, unknown>;
+  return Object.entries(want)
+    .filter(([k, v]) => !isDeepStrictEqual(fields[k], v))
+    .map(([k, v]) => `${k}: sent/expected ${JSON.stringify(v)}, got ${JSON.stringify(fields[k])}`);
+};
 
 // ---- listing ---------------------------------------------------------------------------------
 
@@ -271,7 +275,7 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
         return out;
       }
       const want = expectedFromCreate(body);
-      const diff = differences(user!, want);
+      const diff = differences(user, want);
       if (diff.length) out.push(obs("create_reflects_request", "createUser", `The 201 body differs from what was sent: ${diff.join("; ")}.`, made));
       const hasPassword = typeof user!.temporary_password === "string" && user!.temporary_password !== "";
       if (hasPassword !== (body.invite_mode === "temporary_password"))
@@ -281,7 +285,7 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
       const fetched = await call("getUser", "GET", userPath(user!.id));
       if (fetched.status !== 200 || !isDeepStrictEqual(fetched.json, stored)) {
         const echoed = (fetched.json as Record<string, unknown> | undefined)?.temporary_password !== undefined;
-        out.push(echoed ? obs("secret_not_echoed", "getUser", "get echoes the temporary_password.", fetched) : obs("create_reflects_request", "getUser", `get after create answered ${fetched.status} ${fetched.status === 200 ? `with other fields: ${differences(fetched.json as Record<string, unknown>, stored).join("; ")}` : ""}.`, fetched));
+        out.push(echoed ? obs("secret_not_echoed", "getUser", "get echoes the temporary_password.", fetched) : obs("create_reflects_request", "getUser", `get after create answered ${fetched.status} ${fetched.status === 200 ? `with other fields: ${differences(fetched.json, stored).join("; ")}` : ""}.`, fetched));
       }
 
       // Listed: by a needle cut from its email (any case), and with a status filter.
@@ -311,10 +315,10 @@ export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbit
       const updated = await call("updateUser", "PATCH", userPath(user!.id), life.update);
       const after = { ...stored, ...(life.update.name === undefined ? {} : { name: stripped(life.update.name) }), ...(life.update.is_developer === undefined ? {} : { is_developer: life.update.is_developer }) };
       if (updated.status !== 200 || !isDeepStrictEqual(updated.json, after))
-        out.push(obs("update_persisted", "updateUser", `PATCH ${JSON.stringify(life.update)} answered ${updated.status}${updated.status === 200 ? `; ${differences(updated.json as Record<string, unknown>, after).join("; ")}` : ""}.`, updated));
+        out.push(obs("update_persisted", "updateUser", `PATCH ${JSON.stringify(life.update)} answered ${updated.status}${updated.status === 200 ? `; ${differences(updated.json, after).join("; ")}` : ""}.`, updated));
       const reread = await call("getUser", "GET", userPath(user!.id));
       if (reread.status !== 200 || !isDeepStrictEqual(reread.json, after))
-        out.push(obs("update_persisted", "getUser", `After PATCH ${JSON.stringify(life.update)}, get answered ${reread.status}${reread.status === 200 ? `; ${differences(reread.json as Record<string, unknown>, after).join("; ")}` : ""}.`, reread));
+        out.push(obs("update_persisted", "getUser", `After PATCH ${JSON.stringify(life.update)}, get answered ${reread.status}${reread.status === 200 ? `; ${differences(reread.json, after).join("; ")}` : ""}.`, reread));
 
       // State-dependent refusals: resend only to the invited; no password reset before verification.
       const resend = await call("resendInvitation", "POST", userPath(user!.id, "/resend-invitation"));
@@ -352,7 +356,7 @@ export function getMatchesListProperty(sender: Sender, base: Baseline): Property
     async run(listed) {
       const { exchange, observations } = await sender.send({ operation: "getUser", method: "GET", path: userPath(listed.id) });
       if (exchange.status !== 200 || !isDeepStrictEqual(exchange.json, listed))
-        observations.push(obs("get_matches_list", "getUser", `The list shows ${JSON.stringify(listed)}; get answered ${exchange.status}${exchange.status === 200 ? `: ${differences(exchange.json as Record<string, unknown>, listed).join("; ")}` : ""}.`, exchange));
+        observations.push(obs("get_matches_list", "getUser", `The list shows ${JSON.stringify(listed)}; get answered ${exchange.status}${exchange.status === 200 ? `: ${differences(exchange.json, listed).join("; ")}` : ""}.`, exchange));
       return observations;
     },
   };

@@ -48,6 +48,13 @@ describe("explore", () => {
     expect(failures[0]!.message).toMatch(/did not happen again when replayed/);
   });
 
+  it("a property that throws reports it as run_completed, and the run goes on", async () => {
+    const throwing: Property<number> = { name: "reads a field of nothing", arbitrary: fc.integer(), run: async () => { throw new TypeError("x is undefined"); } };
+    const { failures, cases } = await explore(throwing, settings({ runs: 5 }));
+    expect(cases).toBe(5);
+    expect(failures.map((f) => [f.check, f.message])).toEqual([["run_completed", "reads a field of nothing: the check could not complete: x is undefined"]]);
+  });
+
   it("a passing property reports nothing", async () => {
     const { failures } = await explore({ ...faulty, run: async () => [] }, settings());
     expect(failures).toEqual([]);

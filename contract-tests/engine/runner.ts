@@ -78,11 +78,21 @@ export async function pool<T>(items: T[], limit: number, deadline: number, work:
   return started;
 }
 
+/** A property whose code throws on an answer it did not expect reports that, and its run goes on. */
+const guarded = <T>(p: Property<T>) => async (value: T): Promise<Observation[]> => {
+  try {
+    return await p.run(value);
+  } catch (err) {
+    return [{ check: "run_completed", operation: "(run)", message: `${p.name}: the check could not complete: ${err instanceof Error ? err.message : String(err)}`, where: p.name }];
+  }
+};
+
 export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored> {
+  const run = guarded(p);
   const values = fc.sample(p.arbitrary, { seed: s.seed, numRuns: s.runs });
   const first = new Map<string, { index: number; observation: Observation; count: number; atMs: number }>();
   const cases = await pool(values, p.concurrency ?? s.concurrency, s.deadline, async (value, index) => {
-    for (const o of await p.run(value)) {
+    for (const o of await run(value)) {
       const key = problemKey(o);
       const seen = first.get(key);
       if (!seen) first.set(key, { index, observation: o, count: 1, atMs: Date.now() - s.started });
@@ -98,7 +108,7 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
     let smallest: { observation: Observation; path: string } | undefined;
     const replay = await fc.check(
       fc.asyncProperty(p.arbitrary, async (value) => {
-        const hit = (await p.run(value)).find((o) => problemKey(o) === key);
+        const hit = (await run(value)).find((o) => problemKey(o) === key);
         if (hit) smallest = { observation: hit, path: "" };
         return hit === undefined;
       }),
