@@ -27,33 +27,46 @@ export class ArizeApiError extends ArizeError {
   }
 }
 
-// One code path for every per-status subclass (bytes matter); registered by status for apiError.
-const byStatus: Record<number, typeof ArizeApiError> = {};
-const sub = (status: number, name: string): typeof ArizeApiError =>
-  (byStatus[status] = class extends ArizeApiError {
-    override name = name + "Error";
-  });
-export const BadRequestError = sub(400, "BadRequest");
-export const AuthenticationError = sub(401, "Authentication");
-export const PermissionDeniedError = sub(403, "PermissionDenied");
-export const NotFoundError = sub(404, "NotFound");
-export const ConflictError = sub(409, "Conflict");
-export const UnprocessableEntityError = sub(422, "UnprocessableEntity");
-export const RateLimitError = sub(429, "RateLimit");
+export class BadRequestError extends ArizeApiError {
+  override name = "BadRequestError";
+}
+export class AuthenticationError extends ArizeApiError {
+  override name = "AuthenticationError";
+}
+export class PermissionDeniedError extends ArizeApiError {
+  override name = "PermissionDeniedError";
+}
+export class NotFoundError extends ArizeApiError {
+  override name = "NotFoundError";
+}
+export class ConflictError extends ArizeApiError {
+  override name = "ConflictError";
+}
+export class UnprocessableEntityError extends ArizeApiError {
+  override name = "UnprocessableEntityError";
+}
+export class RateLimitError extends ArizeApiError {
+  override name = "RateLimitError";
+}
 /** Any 5xx. */
-export const InternalServerError = sub(500, "InternalServer");
-export type BadRequestError = ArizeApiError;
-export type AuthenticationError = ArizeApiError;
-export type PermissionDeniedError = ArizeApiError;
-export type NotFoundError = ArizeApiError;
-export type ConflictError = ArizeApiError;
-export type UnprocessableEntityError = ArizeApiError;
-export type RateLimitError = ArizeApiError;
-export type InternalServerError = ArizeApiError;
+export class InternalServerError extends ArizeApiError {
+  override name = "InternalServerError";
+}
 
-/** The ArizeApiError subclass for a failed response. */
+const ERROR_BY_STATUS: Record<number, typeof ArizeApiError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+  500: InternalServerError,
+};
+
+/** The ArizeApiError subclass for a failed response (every 5xx maps to InternalServerError). */
 export const apiError = (res: Response, body?: unknown): ArizeApiError =>
-  new (byStatus[res.status > 499 ? 500 : res.status] ?? ArizeApiError)(res, body);
+  new (ERROR_BY_STATUS[res.status >= 500 ? 500 : res.status] ?? ArizeApiError)(res, body);
 
 /** A bad argument or setting, named, never echoing secrets. */
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);

@@ -32,18 +32,55 @@ export interface RetryConfig {
 }
 
 
-// Statuses worth another attempt (3 digits, so no anchors needed). For operations that send an
-// email, only those where the server did not act.
-const SAFE = /408|429|50[0234]/;
-const ONCE = /429|503/;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
+/** A longer Retry-After is not waited for: the caller gets the error at once. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** setTimeout fires at once for larger delays, so larger timeouts are refused. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 8_000;
+
+/** Statuses worth another attempt. */
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** For an operation that sends an email, only statuses where the server surely did not act. */
+const RETRY_STATUSES_SENDS_EMAIL = new Set([429, 503]);
+
+/** resendInvitation / resetPassword (a POST below /users/…) send an email: never repeat them blindly. */
+const sendsEmail = (req: Request) => req.method === "POST" && !/users\/?(\?|$)/.test(req.url);
 
 const aborted = (s: AbortSignal) => new ArizeAbortError("Request aborted", { cause: s.reason });
 
 /** Retry-After in ms (seconds or HTTP date; past → ≤ 0, now); 0 when absent, NaN when unreadable. */
-export const retryAfter = (v: string | null) => (+v! >= 0 ? +v! * 1e3 : Date.parse(v!) - Date.now());
+export const retryAfter = (value: string | null): number => {
+  if (value === null) return 0;
+  const seconds = Number(value);
+  return seconds >= 0 ? seconds * 1000 : Date.parse(value) - Date.now();
+};
 
 /** Exponential backoff: 0.5 s × 2^n, capped at 8 s, minus up to 25 % jitter. */
-export const backoff = (n: number) => Math.min(500 * 2 ** n, 8e3) * (1 - Math.random() / 4);
+export const backoff = (attempt: number) =>
+  Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS) * (1 - Math.random() / 4);
+
+/** Retry-After wins; absent, 0 or unreadable, the backoff. */
+const retryDelayMs = (res: Response | undefined, attempt: number) =>
+  (res && retryAfter(res.headers.get("retry-after"))) || backoff(attempt);
+
+/** Whether a status is worth another attempt (a connection error always is, unless an email may have gone). */
+const shouldRetry = (emails: boolean, outcome: Response | ArizeError) =>
+  outcome instanceof Response
+    ? (emails ? RETRY_STATUSES_SENDS_EMAIL : RETRY_STATUSES).has(outcome.status)
+    : !emails;
+
+/** What went wrong on the way, e.g. `Connection failed: GET http://127.0.0.1:1/v2/users (ECONNREFUSED)`. */
+const connectionError = (req: Request, e: unknown) => {
+  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+  return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${code}`, { cause: e });
+};
+
+/** An attempt's result: the final response, or a wait before the next attempt, or the error to throw. */
+type Outcome = { response: Response } | { retryInMs: number } | { error: ArizeError };
 
 /**
  * The fetch handed to openapi-fetch: sets Authorization (so no header can replace it),
@@ -51,69 +88,82 @@ export const backoff = (n: number) => Math.min(500 * 2 ** n, 8e3) * (1 - Math.ra
  * and retries per the operation's policy with a fresh copy of the request.
  */
 export const retryingFetch =
-  (base: Fetch, auth: string, c: RetryConfig) =>
+  (base: Fetch, auth: string, config: RetryConfig) =>
   async (req: Request & RequestOptions & { o?: RequestOptions }): Promise<Response> => {
     req.headers.set("authorization", auth);
     // users.* hand their options over as `o`; raw calls have them on the request itself.
-    const o = req.o ?? req;
-    const timeoutMs = o.timeoutMs ?? c.timeoutMs ?? 6e4;
-    const max = o.maxRetries ?? c.maxRetries ?? 2;
+    const options = req.o ?? req;
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const maxRetries = options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES;
     // Checked per call (client defaults included), so bad values fail clearly instead of misbehaving.
-    if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) throw invalid("timeoutMs", timeoutMs);
-    if (!(max >= 0 && max % 1 == 0)) throw invalid("maxRetries", max);
-    // resendInvitation / resetPassword (a POST below /users/…) must never be repeated blindly.
-    const once = req.method == "POST" && !/users\/?(\?|$)/.test(req.url);
-    const outer = o.signal;
-    // One abort listener per call (none without a signal): it ends whatever runs now, the attempt or the wait.
-    // kill is set before anything can abort (the loop's first lines run synchronously).
-    let kill!: () => void,
-      timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = () => kill();
-    outer?.addEventListener("abort", stop);
-    try {
-      for (let n = 0; ; n++) {
-        if (outer?.aborted) throw aborted(outer);
-        const ac = new AbortController();
-        const t0 = Date.now();
-        // Retry-After wins; absent, 0 or unreadable, the backoff.
-        let res: Response | undefined, err: ArizeError | undefined, ms = backoff(n);
-        kill = () => ac.abort();
-        // The reason marks our timeout (a caller abort is told apart first, by outer.aborted).
-        // Unref'd (Node): a ref'd timer per request costs ≈ 10 µs of event-loop bookkeeping; the
-        // request's own socket keeps the process alive meanwhile.
-        (timer = setTimeout(() => ac.abort(timeoutMs), timeoutMs) as typeof timer & { unref?(): void }).unref?.();
-        try {
-          res = await base(req.body && n < max ? req.clone() : req, { signal: ac.signal });
-          if (!(n < max && (once ? ONCE : SAFE).test(res.status + "") && !((ms = retryAfter(res.headers.get("retry-after")) || ms) > 6e4))) {
-            // Read the body inside the attempt (its timeout covers it) and serve it from memory:
-            // openapi-fetch reads only text() or json(); cheaper than a second Response.
-            const text = await res.text();
-            res.text = async () => text;
-            res.json = async () => JSON.parse(text);
-            return res;
-          }
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) throw invalid("timeoutMs", timeoutMs);
+    if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw invalid("maxRetries", maxRetries);
+    const emails = sendsEmail(req);
+    const outer = options.signal;
+    // Ends whatever runs now (the attempt or the wait) when the caller aborts.
+    let cancelCurrent = () => {};
+
+    /** One attempt with its own timeout, which also covers reading the body of the final response. */
+    const attemptOnce = async (attempt: number): Promise<Outcome> => {
+      const mayRetry = attempt < maxRetries;
+      const controller = new AbortController();
+      cancelCurrent = () => controller.abort();
+      const started = Date.now();
+      let res: Response | undefined;
+      let err: ArizeError | undefined;
+      // The reason marks our timeout (a caller abort is told apart first, by outer.aborted). Unref'd
+      // (Node): a ref'd timer per request costs ≈ 10 µs of event-loop bookkeeping; the request's own
+      // socket keeps the process alive meanwhile.
+      const timer = setTimeout(() => controller.abort(timeoutMs), timeoutMs) as ReturnType<typeof setTimeout> & { unref?(): void };
+      timer.unref?.();
+      try {
+        // A body can be sent once: the last attempt may use the original.
+        res = await base(req.body && mayRetry ? req.clone() : req, { signal: controller.signal });
+        const retryInMs = retryDelayMs(res, attempt);
+        if (mayRetry && shouldRetry(emails, res) && retryInMs <= MAX_RETRY_AFTER_MS) {
           res.body?.cancel().catch(() => {});
-        } catch (e) {
-          err = outer?.aborted
-            ? aborted(outer)
-            : ac.signal.reason === timeoutMs
-              ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms`)
-              : new ArizeConnectionError("Connection failed", { cause: e });
-          if (outer?.aborted || once || n >= max) throw err;
-        } finally {
-          clearTimeout(timer);
-          try {
-            c.logger?.({ method: req.method, url: req.url, attempt: n + 1, status: res?.status, error: err?.name, durationMs: Date.now() - t0 });
-          } catch {}
+          return { retryInMs };
         }
+        // Serve the body from memory: openapi-fetch reads only text() or json(); cheaper than a second Response.
+        const text = await res.text();
+        res.text = async () => text;
+        res.json = async () => JSON.parse(text);
+        return { response: res };
+      } catch (e) {
+        err = outer?.aborted
+          ? aborted(outer)
+          : controller.signal.reason === timeoutMs
+            ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms (attempt ${attempt + 1} of ${maxRetries + 1})`)
+            : connectionError(req, e);
+        if (outer?.aborted || !mayRetry || !shouldRetry(emails, err)) return { error: err };
+        return { retryInMs: retryDelayMs(undefined, attempt) };
+      } finally {
+        clearTimeout(timer);
+        try {
+          config.logger?.({ method: req.method, url: req.url, attempt: attempt + 1, status: res?.status, error: err?.name, durationMs: Date.now() - started });
+        } catch {}
+      }
+    };
+
+    // One abort listener per call (none without a signal).
+    const onAbort = () => cancelCurrent();
+    outer?.addEventListener("abort", onAbort);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (outer?.aborted) throw aborted(outer);
+        const outcome = await attemptOnce(attempt);
+        if ("response" in outcome) return outcome.response;
+        if ("error" in outcome) throw outcome.error;
         // An abort ends the wait early; the loop's first line then rejects.
-        await new Promise((ok) => {
-          kill = ok as () => void;
-          timer = setTimeout(ok, ms);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, outcome.retryInMs);
+          cancelCurrent = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
     } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", stop);
+      outer?.removeEventListener("abort", onAbort);
     }
   };

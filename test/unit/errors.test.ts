@@ -35,6 +35,8 @@ describe("errors", () => {
     expect(e).toBeInstanceOf(ArizeError);
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe(name);
+    // Real classes: stack traces and inspectors show the class, not `[class (anonymous)]`.
+    expect(e.constructor.name).toBe(name);
     expect(e.status).toBe(status);
     expect(e.problem).toEqual({ title: "Nope", status, detail: "Because." });
     expect(e.message).toBe(`${status} Nope: Because.`);

@@ -167,7 +167,7 @@ describe("timeouts and abort (real timers)", () => {
     const e = await rejection(arize.users.get(ID));
     expect(e).toBeInstanceOf(ArizeTimeoutError);
     expect(e).toBeInstanceOf(ArizeConnectionError);
-    expect(e.message).toMatch(/150 ms/);
+    expect(e.message).toBe("Timed out after 150 ms (attempt 2 of 2)");
     expect(s.hits()).toBe(2);
     // Two attempts of 150 ms and one backoff (≤ 500 ms) in between.
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -230,5 +230,7 @@ describe("timeouts and abort (real timers)", () => {
     const e = await rejection(client(undefined, { baseUrl: url, maxRetries: 0 }).users.get(ID));
     expect(e).toBeInstanceOf(ArizeConnectionError);
     expect(e).not.toBeInstanceOf(ArizeTimeoutError);
+    // What a person needs to act: method, URL and the cause's code.
+    expect(e.message).toBe(`Connection failed: GET ${url}/v2/users/${encodeURIComponent(ID)} (ECONNREFUSED)`);
   });
 });
