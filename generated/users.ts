@@ -15,6 +15,9 @@ export interface paths {
          * List users
          * @description One page of the account's users, sorted by `created_at`, oldest first.
          *     Follow `pagination.next_cursor` while `pagination.has_more` is true.
+         *
+         *     Requires the account admin or member role, or the USER_READ permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         get: operations["listUsers"];
         put?: never;
@@ -32,6 +35,7 @@ export interface paths {
          *     one-time `temporary_password`, shown only there. It is a secret.
          *
          *     Requires the account admin role or the USER_CREATE permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         post: operations["createUser"];
         delete?: never;
@@ -56,6 +60,9 @@ export interface paths {
         /**
          * Get a user
          * @description One user of the account, by id.
+         *
+         *     Requires the account admin or member role, or the USER_READ permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         get: operations["getUser"];
         put?: never;
@@ -66,6 +73,9 @@ export interface paths {
          *     be re-invited. Cascades to memberships, API keys and role bindings.
          *     Idempotent: deleting a deleted user answers 204 again. Callers cannot
          *     delete themselves.
+         *
+         *     Requires the account admin role or the USER_DELETE permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -73,9 +83,13 @@ export interface paths {
         /**
          * Update a user
          * @description Changes the user's `name`, `is_developer`, or both; at least one is
-         *     required. Surrounding white space of `name` is stripped and a blank name
-         *     is rejected. Setting a field to its current value is a no-op. Changing
-         *     `is_developer` requires the account admin role.
+         *     required. Surrounding white space of `name` is stripped before its
+         *     limits (1 to 255 characters) apply, so a blank name gets 400. Setting a
+         *     field to its current value is a no-op.
+         *
+         *     Changing `name` requires the account admin role or the USER_UPDATE
+         *     permission; changing `is_developer` requires the account admin role.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -100,6 +114,9 @@ export interface paths {
          * @description Generates a new verification token and emails it. The user must be
          *     `invited` (else 400; also 400 where SAML/IdP login is enforced).
          *     204 means the request was accepted.
+         *
+         *     Requires the account admin role or the USER_CREATE permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         post: operations["resendInvitation"];
         delete?: never;
@@ -127,6 +144,9 @@ export interface paths {
          * Send a password-reset email
          * @description Emails a reset link valid for 30 minutes. 400 where the user signs in
          *     through SSO/SAML or has not verified the account yet.
+         *
+         *     Requires the account admin role or the USER_UPDATE permission.
+         *     This endpoint is in beta (Arize's API version stages).
          */
         post: operations["resetPassword"];
         delete?: never;
@@ -218,8 +238,12 @@ export interface components {
             /** @description Whether the user has developer permissions (can use the Arize API) */
             is_developer: boolean;
         };
-        /** @description The new user; with `invite_mode` `temporary_password`, also the one-time password. */
+        /**
+         * @description The new user, with the `invite_mode` used; with `invite_mode`
+         *     `temporary_password`, also the one-time password.
+         */
         CreatedUser: components["schemas"]["User"] & {
+            invite_mode: components["schemas"]["InviteMode"];
             /**
              * Format: password
              * @description The one-time password, shown only in this response. A secret.

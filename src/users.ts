@@ -29,16 +29,17 @@ export interface UsersResource {
    */
   get(userId: string, options?: RequestOptions): Promise<S["User"]>;
   /**
-   * Creates (and invites) a user. `created` is true for 201, false for 200 (an invited user with
-   * that email exists; returned as is, nothing resent). With `invite_mode: "temporary_password"`,
-   * `user.temporary_password` holds the one-time password: a secret, never log it.
+   * Creates (and invites) a user. `created` is true for 201 (then `user.invite_mode` tells the mode
+   * used), false for 200 (an invited user with that email exists; returned as is, nothing resent).
+   * With `invite_mode: "temporary_password"`, `user.temporary_password` holds the one-time
+   * password: a secret, never log it.
    * @example
    * const { user, created } = await arize.users.create({
    *   name: "Jane Smith", email: "jane@example.com",
    *   role: { type: "predefined", name: "member" }, invite_mode: "email_link",
    * });
    */
-  create(body: S["CreateUserRequest"], options?: RequestOptions): Promise<{ user: S["CreatedUser"]; created: boolean }>;
+  create(body: S["CreateUserRequest"], options?: RequestOptions): Promise<CreateResult>;
   /**
    * Changes `name`, `is_developer`, or both.
    * @example
@@ -64,6 +65,11 @@ export interface UsersResource {
    */
   resetPassword(userId: string, options?: RequestOptions): Promise<void>;
 }
+
+/** What `create` returns: narrow on `created` to read the 201's `invite_mode` (a 200 has none). */
+export type CreateResult =
+  | { user: S["CreatedUser"]; created: true }
+  | { user: S["User"] & { invite_mode?: never; temporary_password?: never }; created: false };
 
 type Result = { data?: unknown; error?: unknown; response: Response };
 
@@ -104,7 +110,7 @@ export const users = (raw: Client<paths>): UsersResource => {
     get: async (id, o) => (await ok(raw.GET(one, at(id, o)))).data,
     async create(body, o) {
       const { data, response } = await ok(raw.POST(all, { body, ...opt(o) }));
-      return { user: data, created: response.status == 201 };
+      return response.status == 201 ? { user: data as S["CreatedUser"], created: true } : { user: data as S["User"], created: false };
     },
     update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id, o), body }))).data,
     async delete(id, o) {

@@ -17,7 +17,7 @@ const last = (op: string, status: number) => expectConforms(rec.last(), op, stat
 describe.runIf(target === "mock")("createUsersClient against the mock", () => {
   describe("results", () => {
     it("list: one page, typed; listAll walks to the last page", async () => {
-      const page = await arize().users.list({ limit: 2, status: ["active", "invited"] });
+      const page = await arize(prefer({ example: "first_page" })).users.list({ limit: 2, status: ["active", "invited"] });
       last("listUsers", 200);
       expect(page.users[0]?.role).toEqual({ type: "predefined", name: "member" });
       expect(page.pagination).toEqual({ has_more: true, next_cursor: "Y3Vyc29yOjI=" });

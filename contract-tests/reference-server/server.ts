@@ -183,7 +183,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       prior.status = b.invite_mode === "none" ? "active" : "invited";
       const pw = tempPassword();
       if (pw) prior.temporary_password = pw;
-      return [201, wire(prior, true)];
+      return [201, { ...wire(prior, true), invite_mode: b.invite_mode }];
     }
     const roleName = (b.role as { name?: string } | undefined)?.name as RoleName;
     const pw = tempPassword();
@@ -194,7 +194,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
       is_developer: typeof b.is_developer === "boolean" && !(m("create-ignores-developer-false") && roleName !== "annotator") ? b.is_developer : roleName !== "annotator",
       ...(pw ? { temporary_password: pw } : {}),
     });
-    return [201, wire(u, true)];
+    return [201, { ...wire(u, true), invite_mode: b.invite_mode }];
   }
 
   function update(u: StoredUser, body: unknown) {

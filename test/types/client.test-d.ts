@@ -31,6 +31,13 @@ describe("types", () => {
     expectTypeOf(arize.users.list()).resolves.toEqualTypeOf<UserList>();
     expectTypeOf(arize.users.create(ok)).resolves.toMatchTypeOf<{ user: User; created: boolean }>();
     expectTypeOf(arize.users.create(ok)).resolves.toHaveProperty("user").toHaveProperty("temporary_password").toEqualTypeOf<string | undefined>();
+    // The 201 carries invite_mode (required, as Arize's API has it); a 200 (existing invitation) none.
+    const created = async () => {
+      const r = await arize.users.create(ok);
+      if (r.created) expectTypeOf(r.user.invite_mode).toEqualTypeOf<"none" | "email_link" | "temporary_password">();
+      else expectTypeOf(r.user.invite_mode).toEqualTypeOf<undefined>();
+    };
+    void created;
     expectTypeOf(arize.users.delete("x")).resolves.toBeVoid();
     expectTypeOf(arize.users.listAll()).toMatchTypeOf<AsyncIterable<User>>();
     expectTypeOf(new NotFoundError(new Response())).toMatchTypeOf<ArizeApiError>();
