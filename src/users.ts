@@ -110,7 +110,8 @@ export const users = (raw: Client<paths>): UsersResource => {
     get: async (id, o) => (await ok(raw.GET(one, at(id, o)))).data,
     async create(body, o) {
       const { data, response } = await ok(raw.POST(all, { body, ...opt(o) }));
-      return response.status == 201 ? { user: data as S["CreatedUser"], created: true } : { user: data as S["User"], created: false };
+      // The status decides which member of the union this is; TypeScript cannot see that link.
+      return { user: data, created: response.status == 201 } as CreateResult;
     },
     update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id, o), body }))).data,
     async delete(id, o) {
