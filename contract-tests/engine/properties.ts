@@ -191,16 +191,19 @@ export function statusFilterProperty(sender: Sender, base: Baseline): Property<{
   };
 }
 
+/** A substring of `email` (from a, of length from b) with the letter case flipped where `flips` says. */
+const cutNeedle = (email: string, { a, b, flips }: { a: number; b: number; flips: boolean[] }) => {
+  const start = a % email.length;
+  const end = start + 1 + (b % (email.length - start));
+  return [...email.slice(start, end)].map((c, i) => (flips[i] ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join("");
+};
+
 /** A needle: a substring of a known email with its letter case changed, or a string that may match nobody. */
 export const needleArb = (emails: string[], other: fc.Arbitrary<string>) => {
   const fromEmail = emails.length
     ? fc
         .record({ email: fc.constantFrom(...emails), a: fc.nat(), b: fc.nat(), flips: fc.array(fc.boolean(), { maxLength: 64 }) })
-        .map(({ email, a, b, flips }) => {
-          const start = a % email.length;
-          const end = start + 1 + (b % (email.length - start));
-          return [...email.slice(start, end)].map((c, i) => (flips[i] ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join("");
-        })
+        .map(({ email, ...cut }) => cutNeedle(email, cut))
     : other;
   return fc.oneof({ weight: 4, arbitrary: fromEmail }, { weight: 1, arbitrary: other });
 };
@@ -243,11 +246,6 @@ export interface WriteHooks {
 
 const userPath = (id: string, tail = "") => `/v2/users/${encodeURIComponent(id)}${tail}`;
 const stripped = (name: string) => name.replace(/^\s+|\s+$/g, "");
-const cutNeedle = (email: string, { a, b, flips }: Life["cut"]) => {
-  const start = a % email.length;
-  const end = start + 1 + (b % (email.length - start));
-  return [...email.slice(start, end)].map((c, i) => (flips[i] ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join("");
-};
 
 /** create → get → list → create again → update → get → resend/reset → delete ×2 → get → list → create. */
 export function lifeProperty(sender: Sender, hooks: WriteHooks, create: fc.Arbitrary<CreateBody>, update: fc.Arbitrary<UpdateBody>): Property<Life> {
