@@ -1,5 +1,5 @@
 // The command's parts in-process: flags → engine settings, the summary read from findings.json
-// (written here as a fixture: today's engine writes none) or from conformance.md, progress lines.
+// (written here as a fixture), progress lines.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,10 +76,9 @@ describe("summary", () => {
       findings: [f("listUsers", "response_schema"), f("listUsers", "response_schema"), f("getUser", "status_documented")],
       groups: [{ key: "a", check: "response_schema", operation: "listUsers", count: 2 }, { key: "b", check: "status_documented", operation: "getUser", count: 1 }],
     }));
-    // findings.json wins over a conformance.md that disagrees.
+    // The Markdown report is for people; the summary never reads it.
     writeFileSync(join(d, "conformance.md"), "## listUsers (1)\n\n### 1. other\n");
     const s = readSummary(d)!;
-    expect(s.source).toBe("findings.json");
     expect(s.findings).toBe(3);
     expect(s.rows).toEqual([
       { operation: "getUser", check: "status_documented", problems: 1, findings: 1 },
@@ -94,26 +93,10 @@ describe("summary", () => {
     ]);
   });
 
-  it("falls back to today's conformance.md headings, ignoring Skipped and Coverage", () => {
-    const d = mkdtempSync(join(dir, "md-"));
-    writeFileSync(join(d, "conformance.md"), [
-      "# Conformance report", "", "- duration: 3.1 s", "",
-      "## listUsers (2)", "", "### 1. limit is respected", "", "detail", "", "### 2. limit is respected", "",
-      "## getUser (1)", "", "### 1. Prism: response", "",
-      "## Skipped", "", "### 1. not a finding", "", "## Coverage", "",
-    ].join("\n"));
-    const s = readSummary(d)!;
-    expect(s).toEqual({
-      source: "conformance.md", findings: 3, facts: ["3.1 s"],
-      rows: [
-        { operation: "getUser", check: "Prism: response", problems: 1, findings: 1 },
-        { operation: "listUsers", check: "limit is respected", problems: 2, findings: 2 },
-      ],
-    });
-  });
-
   it("says so when findings.json is not JSON, and returns nothing when no report exists", () => {
     const d = mkdtempSync(join(dir, "bad-"));
+    expect(readSummary(d)).toBeUndefined();
+    writeFileSync(join(d, "conformance.md"), "## listUsers (1)\n\n### 1. other\n");
     expect(readSummary(d)).toBeUndefined();
     writeFileSync(join(d, "findings.json"), "{not json");
     expect(() => readSummary(d)).toThrow(/findings.json in .* is not valid JSON/);

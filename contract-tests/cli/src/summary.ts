@@ -1,14 +1,11 @@
 // The end of a run: what was found, by operation and check, read from findings.json (the
-// engine's data, contract-tests/engine/README.md) or, from an engine that writes none yet, from
-// the headings of conformance.md (`## <operation> (n)`, `### i. <check>`).
+// engine's data, contract-tests/engine/README.md).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Row { operation: string; check: string; problems: number; findings: number }
 
 export interface Summary {
-  /** Where the numbers come from. */
-  source: "findings.json" | "conformance.md";
   findings: number;
   rows: Row[];
   /** Extra facts for the header line (requests, seconds, seed, checks), when known. */
@@ -39,43 +36,20 @@ function fromJson(data: FindingsJson): Summary {
     data.seconds !== undefined && `${data.seconds.toFixed(1)} s`,
     data.seed !== undefined && `seed ${data.seed}`,
   ].filter((f): f is string => typeof f === "string");
-  return { source: "findings.json", findings: data.findings?.length ?? 0, rows: sorted([...rows.values()]), facts };
-}
-
-function fromMarkdown(md: string): Summary {
-  const rows = new Map<string, Row>();
-  let operation = "";
-  for (const line of md.split("\n")) {
-    const op = /^## (\S+) \(\d+\)$/.exec(line);
-    if (op) operation = op[1]!;
-    else if (/^## /.test(line)) operation = "";
-    const check = /^### \d+\. (.+)$/.exec(line);
-    if (check && operation) {
-      const key = `${operation}\0${check[1]}`;
-      if (!rows.has(key)) rows.set(key, { operation, check: check[1]!, problems: 0, findings: 0 });
-      rows.get(key)!.findings++;
-    }
-  }
-  const list = sorted([...rows.values()]);
-  for (const r of list) r.problems = r.findings; // no grouping in this report
-  const seconds = /^- duration: (.+)$/m.exec(md)?.[1];
-  return { source: "conformance.md", findings: list.reduce((n, r) => n + r.findings, 0), rows: list, facts: seconds ? [seconds] : [] };
+  return { findings: data.findings?.length ?? 0, rows: sorted([...rows.values()]), facts };
 }
 
 const sorted = (rows: Row[]) => rows.sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
 
-/** The summary of the run whose reports are in `dir`; undefined when the engine wrote neither file. */
+/** The summary of the run whose reports are in `dir`; undefined when the engine wrote no findings.json. */
 export function readSummary(dir: string): Summary | undefined {
   const json = join(dir, "findings.json");
-  if (existsSync(json)) {
-    try {
-      return fromJson(JSON.parse(readFileSync(json, "utf8")) as FindingsJson);
-    } catch (err) {
-      throw new Error(`findings.json in ${dir} is not valid JSON: ${(err as Error).message}`);
-    }
+  if (!existsSync(json)) return undefined;
+  try {
+    return fromJson(JSON.parse(readFileSync(json, "utf8")) as FindingsJson);
+  } catch (err) {
+    throw new Error(`findings.json in ${dir} is not valid JSON: ${(err as Error).message}`);
   }
-  const md = join(dir, "conformance.md");
-  return existsSync(md) ? fromMarkdown(readFileSync(md, "utf8")) : undefined;
 }
 
 /** A plain-text table (fixed-width columns read well in a terminal and in CI logs). */
