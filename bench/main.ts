@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       await run();
       load[name] = [round(before, 2), round(loadavg()[0]!, 2)];
-      if (name != "size" && Math.max(...load[name]!) > cpus().length)
+      if (name !== "size" && Math.max(...load[name]!) > cpus().length)
         console.log(`note: load average ${load[name]!.join(" → ")} on ${cpus().length} CPUs during ${name}: other work competed`);
     } catch (err) {
       failures.push(name);

@@ -231,7 +231,7 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
   ];
   if (groups.length) {
     out.push("## Problems", "", "| # | check | operation | where | cases |", "| --- | --- | --- | --- | --- |");
-    groups.forEach((g, i) => out.push(`| ${i + 1} | ${g.check} | ${g.operation} | ${cell(g.where || "—")} | ${g.count} |`));
+    for (const [i, g] of groups.entries()) out.push(`| ${i + 1} | ${g.check} | ${g.operation} | ${cell(g.where || "—")} | ${g.count} |`);
     out.push("");
   }
   groups.forEach((g, i) => {
@@ -251,6 +251,7 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
 // XML 1.0 admits neither most control characters nor lone surrogates.
 const xml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML forbids are what this replaces
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 
 interface TestCase { check: string; operation: string; title: string; failures: FindingGroup[] }

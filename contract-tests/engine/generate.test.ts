@@ -15,7 +15,10 @@ ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-ref
 const compiled = new Map<unknown, ReturnType<typeof ajv.compile>>();
 const validate = (schema: Schema, value: unknown): ErrorObject[] => {
   let fn = compiled.get(schema);
-  if (!fn) compiled.set(schema, (fn = ajv.compile(schema as object)));
+  if (!fn) {
+    fn = ajv.compile(schema as object);
+    compiled.set(schema, fn);
+  }
   return fn(value) ? [] : [...(fn.errors ?? [])];
 };
 
@@ -77,7 +80,6 @@ beforeAll(async () => {
 
 const SEED = 20261128;
 const sample = <T>(arb: fc.Arbitrary<T>, numRuns = 300) => fc.sample(arb, { numRuns, seed: SEED });
-const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
 
 describe("positive cases of the real spec", () => {
   it.each(OPS)("%s: every generated request validates with Ajv", (op) => {
@@ -105,7 +107,7 @@ describe("positive cases of the real spec", () => {
     const lengths = bodies.map((b) => [...(b.name as string)].length);
     for (const n of [1, 2, 254, 255]) expect(lengths.filter((l) => l === n).length, `name of ${n} code points`).toBeGreaterThanOrEqual(20);
     const names = bodies.map((b) => b.name as string);
-    expect(names.some((n) => /[^\x00-\x7f]/.test(n))).toBe(true);
+    expect(names.some((n) => /\P{ASCII}/u.test(n))).toBe(true);
     expect(names.some((n) => /\p{Extended_Pictographic}/u.test(n))).toBe(true);
     expect(names.some((n) => /\p{M}/u.test(n))).toBe(true);
     expect(names.some((n) => /^ .*\S.* $/.test(n))).toBe(true);
@@ -131,7 +133,7 @@ describe("positive cases of the real spec", () => {
     const cases = sample(positiveCases(doc, "listUsers"));
     const emails = cases.flatMap((c) => c.query.filter(([n]) => n === "email").map(([, v]) => v));
     for (const ch of ["%", "_", "+", ".", " "]) expect(emails.some((e) => e.includes(ch)), ch).toBe(true);
-    expect(emails.some((e) => /[^\x00-\x7f]/.test(e))).toBe(true);
+    expect(emails.some((e) => /\P{ASCII}/u.test(e))).toBe(true);
     const limits = cases.flatMap((c) => c.query.filter(([n]) => n === "limit").map(([, v]) => Number(v)));
     for (const n of [1, 2, 50, 99, 100]) expect(limits.filter((l) => l === n).length, `limit=${n}`).toBeGreaterThanOrEqual(8);
     expect(cases.some((c) => c.query.length === 0)).toBe(true);

@@ -157,7 +157,7 @@ function walk(schema: Schema, ctx: Ctx): void {
     const discriminator = Object.keys(obj(branches[0]?.properties)).find((k) => branches.every((b) => "const" in obj(obj(b.properties)[k])));
     if (discriminator) cases.push([{ ...(minimalValue(alt.branches[0]!, at) as Obj), [discriminator]: "no-such-branch" }, `${at} with an unknown ${discriminator} (matches no branch)`]);
     add(ctx, alt.keyword, alt.branches, cases);
-    alt.branches.forEach((b, i) => walk(b, { ...ctx, branch: [...ctx.branch, `${alt.keyword}#${i}`] }));
+    for (const [i, b] of alt.branches.entries()) walk(b, { ...ctx, branch: [...ctx.branch, `${alt.keyword}#${i}`] });
     return;
   }
   const base = minimalValue(s, at);

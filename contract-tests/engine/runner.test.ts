@@ -34,7 +34,10 @@ describe("explore", () => {
     expect(b.failures).toEqual(a.failures.map((f) => ({ ...f, atMs: b.failures.find((g) => g.check === f.check)!.atMs })));
     const seen: number[][] = [[], []];
     for (const [i, seed] of [1, 2].entries()) {
-      await explore({ ...faulty, run: async (v) => (seen[i]!.push(v.n), []) }, settings({ seed, runs: 20 }));
+      await explore({ ...faulty, run: async (v) => {
+        seen[i]!.push(v.n);
+        return [];
+      } }, settings({ seed, runs: 20 }));
     }
     expect(seen[0]).not.toEqual(seen[1]);
   });

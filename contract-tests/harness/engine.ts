@@ -37,7 +37,9 @@ export const session = createSession({
 
 const coverageFile = inject("coverageFile");
 export const recordBroken = (constraint: string): void => recordHit(coverageFile, { constraint });
-export const recordReached = (operationId: string, keys: string[]): void => keys.forEach((key) => recordHit(coverageFile, { reached: `${operationId} ${key}` }));
+export const recordReached = (operationId: string, keys: string[]): void => {
+  for (const key of keys) recordHit(coverageFile, { reached: `${operationId} ${key}` });
+};
 
 /** A failure as a test failure message: what, where, how to replay, and the curl. */
 export const describeFailure = (f: Failure): string =>

@@ -1,5 +1,5 @@
 // Starts Prism (mock or validating proxy) on a free loopback port and guarantees it is stopped.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";

@@ -18,7 +18,9 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL
 }
 
 /** Kills every tracked child's group now (for afterAll hooks and signal handlers). */
-export const killAll = (): void => running.forEach((c) => killGroup(c));
+export const killAll = (): void => {
+  for (const child of running) killGroup(child);
+};
 
 // An interrupted run must not leave children behind: kill every group we started, then let the
 // signal do what it would have done had we not listened.

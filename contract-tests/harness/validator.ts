@@ -82,7 +82,10 @@ export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => 
   const compiled = new Map<Schema, ValidateFunction>();
   return (schema) => {
     let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+    if (!fn) {
+      fn = ajv.compile(schema);
+      compiled.set(schema, fn);
+    }
     return fn;
   };
 }

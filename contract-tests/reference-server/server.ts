@@ -170,7 +170,7 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   function create(body: unknown): [number, unknown] {
     const b = validateCreate(body, m("invalid-input-accepted"));
     const sent = String(b.email ?? "");
-    if (m("500-on-non-ascii-name") && /[^\x00-\x7f]/.test(String(b.name ?? ""))) throw crash();
+    if (m("500-on-non-ascii-name") && /\P{ASCII}/u.test(String(b.name ?? ""))) throw crash();
     if (m("500-on-plus-email") && sent.includes("+")) throw crash();
     const email = m("create-lowercases-email") ? sent.toLowerCase() : sent;
     const prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());

@@ -49,10 +49,10 @@ Exit codes: 0 nothing found, 1 findings, 2 could not run (setup or usage).
 
 const IDS = /^[A-Za-z0-9_.:-]+(,[A-Za-z0-9_.:-]+)*$/;
 
-export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Parsed {
-  let values;
+/** The flags as parseArgs reads them; its errors become SetupErrors that point to --help. */
+function readFlags(argv: string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -71,11 +71,15 @@ export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(
         version: { type: "boolean", short: "v" },
         "api-key": { type: "string" }, // only to refuse it with a reason
       },
-    }));
+    }).values;
   } catch (err) {
     // parseArgs' messages name the option; drop its advice about "--" (we take no positionals).
     throw new SetupError(`${(err as Error).message.split(". ")[0]}; see --help`);
   }
+}
+
+export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Parsed {
+  const values = readFlags(argv);
   if (values.help) return { help: true };
   if (values.version) return { version: true };
   if (values["api-key"] !== undefined) throw new SetupError("the API key is not taken as a flag (shells keep history); export ARIZE_API_KEY instead");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { engineEnv, HELP, parse, SetupError, type Options } from "./args.ts";
 import { baseString, preflight } from "./preflight.ts";
 import { runEngine, type Progress } from "./run.ts";
-import { readSummary, renderTable } from "./summary.ts";
+import { readSummary, renderTable, type Summary } from "./summary.ts";
 
 const NAME = "arize-users-conformance";
 /** Report files by --format, and the other files a run leaves in the report directory. */
@@ -52,12 +52,15 @@ async function run(o: Options): Promise<number> {
   // findings.json is always asked for: the summary is read from it (removed below if not wanted).
   const settings = engineEnv({ ...o, formats: [...new Set([...o.formats, "json"])] }, base, progressFile);
   let latest: Progress | undefined;
-  const engine = await runEngine(settings, (p) => report((latest = p))).finally(() => rmSync(work, { recursive: true, force: true }));
+  const engine = await runEngine(settings, (p) => {
+    latest = p;
+    report(p);
+  }).finally(() => rmSync(work, { recursive: true, force: true }));
   report(latest, true);
   const log = engine.output.split(o.apiKey).join("[REDACTED]");
   writeFileSync(join(o.reportDir, "run.log"), log);
 
-  let summary;
+  let summary: Summary | undefined;
   try {
     summary = readSummary(o.reportDir);
   } catch (err) {
@@ -75,7 +78,6 @@ async function run(o: Options): Promise<number> {
   }
 
   const out: string[] = [""];
-  if (summary.source !== "findings.json") out.push(`(no findings.json: this engine writes none yet; summary read from ${summary.source})`);
   out.push(summary.rows.length ? renderTable(summary.rows) : "No findings.", "");
   const facts = summary.facts.length ? ` (${summary.facts.join(", ")})` : "";
   const verdict = summary.findings ? `FAIL: ${summary.findings} finding(s) against ${base}${facts}` : `PASS: nothing found against ${base}${facts}`;
@@ -98,10 +100,14 @@ async function run(o: Options): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   try {
     const parsed = parse(argv, process.env);
-    if ("help" in parsed) return process.stdout.write(HELP), 0;
+    if ("help" in parsed) {
+      process.stdout.write(HELP);
+      return 0;
+    }
     if ("version" in parsed) {
       const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-      return process.stdout.write(`${pkg.version}\n`), 0;
+      process.stdout.write(`${pkg.version}\n`);
+      return 0;
     }
     return await run(parsed.options);
   } catch (err) {
