@@ -28,7 +28,8 @@ export default defineConfig({
       },
       {
         test: {
-          // The spec's life in CI: the breaking-change gate and the reference docs.
+          // The spec's life in CI: the breaking-change gate, the reference docs, and the README's
+          // TypeScript (packed, type-checked, run on the mock).
           name: "spec",
           include: ["test/spec/**/*.test.ts"],
           testTimeout: 60_000,
