@@ -24,6 +24,12 @@ export interface Api {
   doc: Doc;
   operations: SpecOperation[];
   operation(id: string): SpecOperation;
+  /**
+   * The operation a request hits, from its method (any case) and path: the path template with one
+   * segment for each parameter, a trailing slash allowed, the query string and fragment ignored.
+   * A path two templates match goes to the one with fewer parameters (`/users/me` before `/users/{id}`).
+   */
+  operationFor(method: string, path: string): SpecOperation | undefined;
 }
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -57,9 +63,18 @@ export function describeApi(doc: Doc): Api {
       });
     }
   }
+  const templated = (o: SpecOperation) => o.pathTemplate.split("{").length;
+  const matchers = [...operations].sort((a, b) => templated(a) - templated(b)).map((op) => {
+    const pattern = op.pathTemplate.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
+    return { re: new RegExp(`^${pattern}/?$`), op };
+  });
   return {
     doc,
     operations,
+    operationFor(method, path) {
+      const pathname = path.split(/[?#]/)[0] ?? "";
+      return matchers.find((m) => m.op.method === method.toUpperCase() && m.re.test(pathname))?.op;
+    },
     operation(id) {
       const found = operations.find((o) => o.operationId === id);
       if (!found) throw new Error(`no operation ${id} in the spec (known: ${operations.map((o) => o.operationId).join(", ")})`);
