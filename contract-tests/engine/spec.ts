@@ -1,9 +1,22 @@
 // The spec as the engine reads it: operations with their parameters, request body, documented
 // responses, and the two extensions that make behaviour checkable: x-promises and x-may-refuse.
-import { loadSpec, METHODS } from "../harness/validator.ts";
+// Comes with openapi-typescript (pinned), which bundles the spec with the same library.
+import { bundle, createConfig } from "@redocly/openapi-core";
+import { SPEC_PATH } from "../harness/prism.ts";
 
 export type Doc = Record<string, unknown>;
 type Obj = Record<string, unknown>;
+
+export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** Bundles and dereferences the spec (resolving every $ref) with Redocly. */
+export async function loadSpec(specPath = SPEC_PATH): Promise<Doc> {
+  const config = await createConfig({});
+  const { bundle: doc, problems } = await bundle({ ref: specPath, config, dereference: true });
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length) throw new Error(`cannot bundle ${specPath}: ${errors.map((p) => p.message).join("; ")}`);
+  return doc.parsed as Doc;
+}
 
 export interface MayRefuse { statuses: string[]; reason: string }
 

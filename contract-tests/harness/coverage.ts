@@ -1,8 +1,8 @@
 // Which (operation, documented status) pairs the suite exercised. Tests run in worker processes,
 // so each record is a line appended to a file the global setup owns and reads back at the end.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { responseKey } from "../engine/response-checks.ts";
 import type { SpecOperation } from "../engine/spec.ts";
-import { responseKey } from "./validator.ts";
 
 export interface Hit { operationId: string; status: number }
 /** A negative case sent for a constraint (its id), or a positive case that reached an enum value or branch (its key). */
