@@ -29,9 +29,9 @@ export interface ResponseToCheck {
   body?: string;
 }
 
-export const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
-export const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
-export const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
+const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
+const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
+const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
   if (headers instanceof Headers) return headers.get(name);
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? null : (headers[key] ?? null);
@@ -45,7 +45,7 @@ export function responseKey(statuses: string[], status: number): string | undefi
 }
 
 /** Ajv as the spec needs it: 2020-12, every error, formats, OpenAPI's own keywords tolerated. */
-export function createAjv(): Ajv2020 {
+function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
   addFormats(ajv);
   ajv.addFormat("password", true); // an OpenAPI annotation, any string
@@ -67,7 +67,7 @@ export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => 
 }
 
 /** A header's text as the value its schema describes (numbers and booleans parsed; else the text). */
-export function headerValue(raw: string, schema: Schema): unknown {
+function headerValue(raw: string, schema: Schema): unknown {
   const t = schema.type;
   const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
   return t === "integer" || t === "number" ? num : t === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
