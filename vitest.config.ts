@@ -37,7 +37,7 @@ export default defineConfig({
       },
       {
         test: {
-          // The harness's own tests (launcher, validator, verdicts): part of `npm test`, not of the
+          // The harness's own tests (launcher, verdicts) and the engine's: part of `npm test`, not of the
           // contract run, which they would slow down with Prisms of their own.
           name: "harness",
           include: ["contract-tests/harness/**/*.test.ts", "contract-tests/engine/**/*.test.ts"],

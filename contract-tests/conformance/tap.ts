@@ -1,7 +1,7 @@
 // A recording relay between Prism's proxy and the live server. With --errors Prism replaces a
 // bad response by its own 500, so the tests would never see what the server really said; the
 // tap keeps the server's own answer (keyed by the x-conformance-id request header) for the
-// in-process validator and the behaviour checks: GET <tap>/__tap/<id> hands it back, once.
+// response checks (in process) and the behaviour checks: GET <tap>/__tap/<id> hands it back, once.
 import { createServer, type IncomingMessage } from "node:http";
 import { listenLocal, type Listening } from "./listen.ts";
 

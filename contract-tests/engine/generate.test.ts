@@ -1,24 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
-import { loadSpec } from "../harness/validator.ts";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import { arbitraryFor, constraintsOf, coverageKeys, minimalValue, negativeCases, positiveCases, type Constraint, type RequestCase, type Schema } from "./generate.ts";
-import type { Doc } from "./spec.ts";
+import { schemaCompiler } from "./response-checks.ts";
+import { loadSpec, type Doc } from "./spec.ts";
 
-// The oracle: Ajv set up as contract-tests/harness/validator.ts sets it up.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
-addFormats(ajv);
-ajv.addFormat("password", true);
-ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-refuse"]); // as validator.ts
-const compiled = new Map<unknown, ReturnType<typeof ajv.compile>>();
+// The oracle: Ajv set up as the response checks set it up.
+const compile = schemaCompiler();
 const validate = (schema: Schema, value: unknown): ErrorObject[] => {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema as object);
-    compiled.set(schema, fn);
-  }
+  const fn = compile(schema as Record<string, unknown>);
   return fn(value) ? [] : [...(fn.errors ?? [])];
 };
 

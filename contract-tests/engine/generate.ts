@@ -3,8 +3,7 @@
 // exactly that constraint (negativeCases), and the enum values and branches a positive run must
 // reach (coverageKeys). Input: the bundled, dereferenced spec (loadSpec / loadApi().doc).
 import fc from "fast-check";
-import { METHODS } from "../harness/validator.ts";
-import type { Doc, MayRefuse } from "./spec.ts";
+import { METHODS, type Doc, type MayRefuse } from "./spec.ts";
 import { arbitraryFor, branchesOf, codePoints, enumKey, branchKey, minimalValue, normalize, regexOf, sendableProperties, type Generated, type Schema } from "./schema-arbitrary.ts";
 
 export { arbitraryFor, minimalValue, type Generated, type Schema } from "./schema-arbitrary.ts";

@@ -1,7 +1,7 @@
 // Each response check fires on the fault it guards and stays quiet on a conforming answer; a
 // oneOf/anyOf reports the branch that was meant, and `where` collapses array indexes.
 import { describe, expect, it } from "vitest";
-import { checkResponse, meantErrors, RESPONSE_CHECKS, responseSpec, runResponseChecks, type ResponseCheckId } from "./response-checks.ts";
+import { checkResponse, meantErrors, RESPONSE_CHECKS, responseSchema, responseSpec, runResponseChecks, type ResponseCheckId, type ResponseSpec } from "./response-checks.ts";
 import { loadApi } from "./spec.ts";
 import { user } from "../../bench/fixture.ts"; // the spec's User example, typed against the generated schema
 
@@ -21,6 +21,7 @@ describe("response checks: conforming answers give no violation", () => {
     ["a Problem with a charset", () => getUser({ type: "about:blank", title: "Not Found", status: 404 }, 404, { "content-type": "application/problem+json; charset=utf-8" })],
     ["a bodiless 204", () => run("deleteUser", 204, {})],
     ["a 429 with Retry-After", () => run("listUsers", 429, { ...problemJson, "Retry-After": "30" }, tooMany)],
+    ["a 429 with Retry-After, as fetch's Headers", () => runResponseChecks(spec, { operationId: "listUsers", status: 429, headers: new Headers({ ...problemJson, "Retry-After": "30" }), body: JSON.stringify(tooMany) })],
     ["a page with a cursor", () => run("listUsers", 200, json, { users: [user, user], pagination: { has_more: true, next_cursor: "abc" } })],
   ])("%s", (_, answer) => expect(answer()).toEqual([]));
 });
@@ -41,6 +42,7 @@ describe("response checks: each fires on its fault", () => {
   it("content_type: undocumented media type, a body where none is documented, no body where one is", () => {
     expect(of("content_type", getUser("Not Found", 404, { "content-type": "text/plain" }))).toEqual([expect.objectContaining({ where: "header.content-type", message: expect.stringMatching(/"text\/plain" is not documented/) })]);
     expect(of("content_type", getUser(user, 200, {}))[0]?.message).toMatch(/Content-Type null/);
+    expect(of("content_type", getUser(user, 200, problemJson))).toEqual([expect.objectContaining({ where: "header.content-type", message: expect.stringMatching(/"application\/problem\+json" is not documented for 200 \(documented: application\/json\)/) })]);
     expect(of("content_type", run("deleteUser", 204, json, "{}"))).toEqual([expect.objectContaining({ where: "body", message: expect.stringMatching(/without a body, got 2 bytes/) })]);
     expect(of("content_type", getUser(""))).toEqual([expect.objectContaining({ where: "body", message: expect.stringMatching(/empty/) })]);
   });
@@ -52,11 +54,35 @@ describe("response checks: each fires on its fault", () => {
     expect(v.map((x) => x.where)).toEqual(["body.users[].status", "body.users[].status"]);
     expect(v[0]).toMatchObject({ check: "response_schema", message: expect.stringMatching(/^body\.users\[1\]\.status must be equal to one of the allowed values \(active, .*got "ACTIVE"$/) });
     expect(of("response_schema", getUser({ ...user, email: undefined }))).toEqual([expect.objectContaining({ where: "body.email", message: "body must have required property 'email'" })]);
+    expect(run("listUsers", 200, json, { users: [user] })).toEqual([expect.objectContaining({ where: "body.pagination", message: "body must have required property 'pagination'" })]);
+  });
+
+  it.each([
+    ["upper-case status", { ...user, status: "ACTIVE" }, "body.status", /^body\.status must be equal to one of the allowed values \(active, invited, expired\); got "ACTIVE"$/],
+    ["malformed created_at", { ...user, created_at: "yesterday" }, "body.created_at", /^body\.created_at must match format "date-time"; got "yesterday"$/],
+    ["bad email", { ...user, email: "not-an-email" }, "body.email", /^body\.email must match format "email"/],
+    ["non-boolean is_developer", { ...user, is_developer: "yes" }, "body.is_developer", /^body\.is_developer must be boolean; got "yes"$/],
+  ])("response_schema on a user: %s", (_, body, where, message) => {
+    expect(getUser(body)).toEqual([{ check: "response_schema", where, message: expect.stringMatching(message), schemaPath: expect.any(String) }]);
+  });
+
+  it("response_schema: a Problem whose status disagrees with the HTTP status", () => {
+    const v = getUser({ type: "about:blank", title: "Not Found", status: 400 }, 404, problemJson);
+    expect(v).toEqual([expect.objectContaining({ check: "response_schema", where: "body.status", message: expect.stringMatching(/^body\.status must be equal to constant; got 400$/) })]);
+  });
+
+  it("response_schema: an additional property is named in `where` (the message is Ajv's)", () => {
+    const schema = { type: "object", properties: { a: {} }, additionalProperties: false };
+    const stub: ResponseSpec = { ...spec, documented: (_, status) => ({ key: String(status), response: { content: { "application/json": { schema } } } }) };
+    expect(responseSchema({ operationId: "getUser", status: 200, headers: json, body: '{"a":1,"extra":2}' }, stub)).toEqual([
+      expect.objectContaining({ check: "response_schema", where: "body.extra", message: "body must NOT have additional properties" }),
+    ]);
   });
 
   it("required_headers: Retry-After missing on a 429, or not an integer", () => {
     expect(run("listUsers", 429, problemJson, tooMany)).toEqual([expect.objectContaining({ check: "required_headers", where: "header.Retry-After", message: expect.stringMatching(/required for 429 but missing/) })]);
     expect(run("listUsers", 429, { ...problemJson, "retry-after": "soon" }, tooMany)).toEqual([expect.objectContaining({ check: "required_headers", message: 'header.Retry-After must be integer; got "soon"' })]);
+    expect(run("createUser", 429, { ...problemJson, "retry-after": "-1" }, tooMany)).toEqual([expect.objectContaining({ check: "required_headers", where: "header.Retry-After", message: "header.Retry-After must be >= 0; got -1" })]);
   });
 
   it("an unknown operation is a clear error", () => {
@@ -80,6 +106,7 @@ describe("oneOf/anyOf: only the branch that was meant", () => {
     expect(fn(value)).toBe(false);
     expect(meantErrors(fn.errors ?? [], schema, value).map((e) => e.instancePath)).toEqual(["/x", "/y"]);
     expect(getUser({ ...user, role: { type: "custom" } }).map((x) => x.where)).toEqual(["body.role.id"]);
+    expect(getUser({ ...user, role: { type: "predefined", id: "Um9sZTox" } }).map((x) => x.where)).toEqual(["body.role.name"]); // Prism ignores discriminator
   });
 
   it("pagination {has_more: true} → next_cursor is missing (the const picks the branch)", () => {

@@ -3,14 +3,75 @@
 // array indexes collapsed (`body.users[].status`), so that one fault on every user of a page
 // is one problem. For oneOf/anyOf only the branch that was meant is reported (the one whose
 // const/discriminator matches, else the one with the fewest errors), not every branch's noise.
-import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+//
+// Schemas are validated in process with Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1):
+// Prism validates 3.1 as draft-07 and ignores `discriminator`, so this second opinion catches what
+// Prism lets through. The mock suite's verdicts (../harness/context.ts) judge responses with these
+// same checks.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
 import { check, type Check } from "./checks.ts";
 import type { Exchange, Observation } from "./runner.ts";
 import { resolvePointer, type Api } from "./spec.ts";
-import {
-  getHeader, headerValue, isJson, mediaTypeOf, responseKey, schemaCompiler,
-  type ResponseObject, type ResponseToCheck, type Schema,
-} from "../harness/validator.ts";
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export type Schema = Record<string, unknown>;
+interface MediaType { schema?: Schema }
+interface Header { required?: boolean; schema?: Schema }
+export interface ResponseObject { content?: Record<string, MediaType>; headers?: Record<string, Header> }
+
+export interface ResponseToCheck {
+  operationId: string;
+  status: number;
+  headers: Headers | Record<string, string | undefined>;
+  /** The raw body text; "" or undefined for no body. */
+  body?: string;
+}
+
+const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
+const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
+const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
+  if (headers instanceof Headers) return headers.get(name);
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? null : (headers[key] ?? null);
+};
+
+/** Picks the documented response for a status: exact, then "4XX"-style range, then default. */
+export function responseKey(statuses: string[], status: number): string | undefined {
+  const range = `${String(status)[0]}XX`;
+  return statuses.find((s) => s === String(status)) ?? statuses.find((s) => s.toUpperCase() === range) ??
+    statuses.find((s) => s === "default");
+}
+
+/** Ajv as the spec needs it: 2020-12, every error, formats, OpenAPI's own keywords tolerated. */
+function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+  addFormats(ajv);
+  ajv.addFormat("password", true); // an OpenAPI annotation, any string
+  ajv.addVocabulary(["discriminator", "xml", "externalDocs", "example", "x-may-refuse"]); // x-may-refuse: the engine's marker on schemas
+  return ajv;
+}
+
+/** Compiles each (dereferenced) schema object once. */
+export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => ValidateFunction {
+  const compiled = new Map<Schema, ValidateFunction>();
+  return (schema) => {
+    let fn = compiled.get(schema);
+    if (!fn) {
+      fn = ajv.compile(schema);
+      compiled.set(schema, fn);
+    }
+    return fn;
+  };
+}
+
+/** A header's text as the value its schema describes (numbers and booleans parsed; else the text). */
+function headerValue(raw: string, schema: Schema): unknown {
+  const t = schema.type;
+  const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
+  return t === "integer" || t === "number" ? num : t === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
+}
 
 export type ResponseCheckId = "no_server_error" | "status_documented" | "content_type" | "response_schema" | "required_headers";
 

@@ -1,9 +1,22 @@
 // The spec as the engine reads it: operations with their parameters, request body, documented
 // responses, and the two extensions that make behaviour checkable: x-promises and x-may-refuse.
-import { loadSpec, METHODS } from "../harness/validator.ts";
+// Comes with openapi-typescript (pinned), which bundles the spec with the same library.
+import { bundle, createConfig } from "@redocly/openapi-core";
+import { SPEC_PATH } from "../harness/prism.ts";
 
 export type Doc = Record<string, unknown>;
 type Obj = Record<string, unknown>;
+
+export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** Bundles and dereferences the spec (resolving every $ref) with Redocly. */
+export async function loadSpec(specPath = SPEC_PATH): Promise<Doc> {
+  const config = await createConfig({});
+  const { bundle: doc, problems } = await bundle({ ref: specPath, config, dereference: true });
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length) throw new Error(`cannot bundle ${specPath}: ${errors.map((p) => p.message).join("; ")}`);
+  return doc.parsed as Doc;
+}
 
 export interface MayRefuse { statuses: string[]; reason: string }
 
@@ -24,6 +37,12 @@ export interface Api {
   doc: Doc;
   operations: SpecOperation[];
   operation(id: string): SpecOperation;
+  /**
+   * The operation a request hits, from its method (any case) and path: the path template with one
+   * segment for each parameter, a trailing slash allowed, the query string and fragment ignored.
+   * A path two templates match goes to the one with fewer parameters (`/users/me` before `/users/{id}`).
+   */
+  operationFor(method: string, path: string): SpecOperation | undefined;
 }
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -57,9 +76,18 @@ export function describeApi(doc: Doc): Api {
       });
     }
   }
+  const templated = (o: SpecOperation) => o.pathTemplate.split("{").length;
+  const matchers = [...operations].sort((a, b) => templated(a) - templated(b)).map((op) => {
+    const pattern = op.pathTemplate.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
+    return { re: new RegExp(`^${pattern}/?$`), op };
+  });
   return {
     doc,
     operations,
+    operationFor(method, path) {
+      const pathname = path.split(/[?#]/)[0] ?? "";
+      return matchers.find((m) => m.op.method === method.toUpperCase() && m.re.test(pathname))?.op;
+    },
     operation(id) {
       const found = operations.find((o) => o.operationId === id);
       if (!found) throw new Error(`no operation ${id} in the spec (known: ${operations.map((o) => o.operationId).join(", ")})`);

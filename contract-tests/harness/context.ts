@@ -1,14 +1,18 @@
 // What contract test files use: the URLs the global setup provides, a real fetch that keeps a
 // copy of every exchange, and the two verdicts (conforms / refused) that also record coverage.
+// Responses are judged by the engine's response checks (../engine/response-checks.ts), as the
+// generated cases are.
 import { expect, inject } from "vitest";
+import { responseSpec, runResponseChecks } from "../engine/response-checks.ts";
+import { loadApi } from "../engine/spec.ts";
 import { recordHit } from "./coverage.ts";
 import { redact } from "./prism.ts";
-import { loadValidator } from "./validator.ts";
 
 export const target = inject("target");
 export const prismUrl = inject("prismUrl");
 export const upstreamUrl = inject("upstreamUrl");
-export const validator = await loadValidator();
+const api = await loadApi();
+const responses = responseSpec(api);
 
 /** Any bearer token passes the mock; live runs use the real key. */
 export const API_KEY = target === "live" ? (process.env.ARIZE_API_KEY ?? "") : "contract-test-key";
@@ -48,7 +52,7 @@ export function recorder(base: typeof fetch = globalThis.fetch) {
     exchanges.push({
       method: request.method,
       url: request.url,
-      operationId: validator.operationFor(request.method, new URL(request.url).pathname)?.operationId,
+      operationId: api.operationFor(request.method, new URL(request.url).pathname)?.operationId,
       status: response.status,
       headers: response.headers,
       body,
@@ -70,13 +74,17 @@ export function record(operationId: string, status: number): void {
   recordHit(inject("coverageFile"), { operationId, status });
 }
 
-// The violations go in the message: vitest would truncate them in its diff.
-const expectValid = (ex: Exchange, operationId: string, context: string) => {
-  const violations = validator.validateResponse({ operationId, status: ex.status, headers: ex.headers, body: ex.body });
+/**
+ * Every response check passes on the exchange's answer. The violations go in the message, one a
+ * line as `check at where: message` (vitest would truncate them in its diff).
+ */
+export function expectValid(ex: Exchange, operationId: string, context = describeEx(ex)): void {
+  const violations = runResponseChecks(responses, { operationId, status: ex.status, headers: ex.headers, body: ex.body })
+    .map((v) => `${v.check}${v.where ? ` at ${v.where}` : ""}: ${v.message}`);
   expect(violations, `${context}\nviolations:\n  ${violations.join("\n  ")}\n`).toEqual([]);
-};
+}
 
-/** The exchange hit `operationId`, answered `status`, and neither Prism nor our validator objects. */
+/** The exchange hit `operationId`, answered `status`, and neither Prism nor the response checks object. */
 export function expectConforms(ex: Exchange, operationId: string, status: number): void {
   const context = describeEx(ex);
   expect(ex.operationId, context).toBe(operationId);

@@ -1,7 +1,8 @@
 // Which (operation, documented status) pairs the suite exercised. Tests run in worker processes,
 // so each record is a line appended to a file the global setup owns and reads back at the end.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { responseKey, type Operation } from "./validator.ts";
+import { responseKey } from "../engine/response-checks.ts";
+import type { SpecOperation } from "../engine/spec.ts";
 
 export interface Hit { operationId: string; status: number }
 /** A negative case sent for a constraint (its id), or a positive case that reached an enum value or branch (its key). */
@@ -60,7 +61,7 @@ export interface Coverage {
 }
 
 /** The operation × documented-status table, ✓ where exercised, ✗ where not, "·" where not documented. */
-export function coverage(operations: Operation[], hits: Hit[]): Coverage {
+export function coverage(operations: Pick<SpecOperation, "operationId" | "statuses">[], hits: Hit[]): Coverage {
   const seen = new Set(hits.flatMap((h) => {
     const op = operations.find((o) => o.operationId === h.operationId);
     const key = op && responseKey(op.statuses, h.status);

@@ -14,7 +14,7 @@ import { reportDir, startLive } from "../conformance/live.ts";
 import { constraintCoverage, coverage, readGeneratedHits, readHits } from "./coverage.ts";
 import { constraintsOf, coverageKeys } from "../engine/generate.ts";
 import { startPrism } from "./prism.ts";
-import { loadSpec, loadValidator } from "./validator.ts";
+import { loadApi } from "../engine/spec.ts";
 import { selectedChecks } from "../engine/checks.ts";
 import { settingsFromEnv } from "../engine/runner.ts";
 
@@ -47,8 +47,8 @@ export default async function setup(project: TestProject) {
   const settings = settingsFromEnv(process.env, { runs: 1, concurrency: 1 });
   selectedChecks();
   console.log(`contract: seed ${settings.seed} (replay this run with CONTRACT_SEED=${settings.seed})`);
-  const validator = await loadValidator(); // fail fast on a spec that does not bundle
-  const doc = await loadSpec();
+  const api = await loadApi(); // fail fast on a spec that does not bundle
+  const doc = api.doc;
   const dir = mkdtempSync(join(tmpdir(), "arize-contract-"));
   const coverageFile = join(dir, "coverage.jsonl");
   // Conformance mode (../conformance/live.ts): Prism forwards to a tap that keeps the server's own answers.
@@ -81,8 +81,8 @@ export default async function setup(project: TestProject) {
     const hits = readHits(coverageFile);
     const generated = readGeneratedHits(coverageFile);
     rmSync(dir, { recursive: true, force: true });
-    const table = coverage(validator.operations, hits);
-    const operations = validator.operations.map((o) => o.operationId);
+    const table = coverage(api.operations, hits);
+    const operations = api.operations.map((o) => o.operationId);
     const constraints = constraintsOf(doc).filter((c) => !c.unsendable);
     const reachable = operations.flatMap((operationId) => {
       const keys = coverageKeys(doc, operationId);

@@ -1,5 +1,5 @@
 // The published client (src/) against the mock: every method, its results and its errors, with
-// every exchange checked by Prism and by our validator.
+// every exchange checked by Prism and by the engine's response checks.
 import { describe, expect, it } from "vitest";
 import {
   ArizeApiError, ArizeError, AuthenticationError, ConflictError, createUsersClient, NotFoundError,

@@ -1,5 +1,5 @@
 // Every operation × every documented status (and every named example), through the typed
-// bindings: status, content type and body must satisfy both Prism and our own validator.
+// bindings: status, content type and body must satisfy both Prism and the engine's response checks.
 // The table is written by hand on purpose: a status added to the spec without a test here
 // shows up as ✗ in the coverage table and fails the run.
 import { describe, expect, it } from "vitest";
