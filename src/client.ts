@@ -3,6 +3,7 @@ import type { paths } from "../generated/users.js";
 import { invalid } from "./errors.js";
 import { type Fetch, type LogEntry, retryingFetch } from "./retry.js";
 import { users, type UsersResource } from "./users.js";
+import { VERSION } from "./version.js";
 
 export interface ClientOptions {
   /** Default: the `ARIZE_API_KEY` environment variable. */
@@ -65,7 +66,7 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   const raw = createClient<paths>({
     baseUrl: url.href,
     fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
-    headers: { ...(proc && { "User-Agent": "arize-users-client/0.1.0" /* = package.json version (a test checks) */ }), ...o.headers },
+    headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...o.headers },
     pathSerializer,
   });
   return { users: users(raw), raw };

@@ -1,7 +1,7 @@
 // Configuration: env defaults, key required, insecure http refused, headers, User-Agent, limits.
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ArizeError, createUsersClient } from "../../src/index.ts";
+import { VERSION } from "../../src/version.ts";
 import { BASE, client, ID, json, KEY, rejection, transport, user } from "./helpers.ts";
 
 afterEach(() => vi.unstubAllEnvs());
@@ -67,11 +67,11 @@ describe("configuration", () => {
     }
   });
 
-  it("sends a User-Agent naming arize-users-client and the package version", async () => {
+  // VERSION is generated from package.json; check:generated (and its own test) catch a stale copy.
+  it("sends a User-Agent naming arize-users-client and its version", async () => {
     const t = transport(json(200, user()));
     await client(t.fetch).users.get(ID);
-    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-    expect(t.calls[0]!.headers.get("user-agent")).toBe(`arize-users-client/${version}`);
+    expect(t.calls[0]!.headers.get("user-agent")).toBe(`arize-users-client/${VERSION}`);
   });
 
   it("raw is the openapi-fetch client with the same auth and retries", async () => {
