@@ -1,8 +1,9 @@
-import createClient, { type Client } from "openapi-fetch";
+import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit } from "openapi-fetch";
 import type { paths } from "../generated/users.js";
 import { invalid } from "./errors.js";
-import { type Fetch, type LogEntry, retryingFetch } from "./retry.js";
-import { users, type UsersResource } from "./users.js";
+import type { Operation } from "./operations.js";
+import { CALL_OPTIONS, type CallOptions, type Fetch, type LogEntry, type RequestOptions, retryingFetch } from "./retry.js";
+import { type Request, users, type UsersResource } from "./users.js";
 import { VERSION } from "./version.js";
 
 export interface ClientOptions {
@@ -24,11 +25,44 @@ export interface ClientOptions {
   logger?: (entry: LogEntry) => void;
 }
 
+type Method = Operation["method"];
+// As openapi-typescript-helpers (openapi-fetch's) has it; not imported: it is not our dependency.
+type RequiredKeysOf<T> = { [K in keyof T]: {} extends Pick<T, K> ? never : K }[keyof T];
+
+/**
+ * openapi-fetch's method type (ClientMethod) with `RequestOptions` typed in the init: openapi-fetch
+ * lets any extra init key through typed `unknown`, so `timeoutMs: "x"` would compile. (`& {}`:
+ * a path that has method M has an operation there; openapi-fetch states it in its own constraint.)
+ */
+type RawMethod<M extends Method> = <Path extends ClientPathsWithMethod<Client<paths>, M>, Init extends MaybeOptionalInit<paths[Path], M>>(
+  url: Path,
+  ...init: RequiredKeysOf<Init> extends never ? [(Init & RequestOptions)?] : [Init & RequestOptions]
+) => Promise<FetchResponse<paths[Path][M] & {}, Init, `${string}/${string}`>>;
+
+/**
+ * openapi-fetch's client for the methods the spec uses, with the same auth, retries and timeouts;
+ * each call's init also takes `{ signal, timeoutMs, maxRetries }`.
+ */
+export interface RawClient extends Pick<Client<paths>, "use" | "eject"> {
+  GET: RawMethod<"get">;
+  POST: RawMethod<"post">;
+  PATCH: RawMethod<"patch">;
+  DELETE: RawMethod<"delete">;
+}
+
 export interface UsersClient {
   users: UsersResource;
-  /** The openapi-fetch client, with the same auth, retries and timeouts. */
-  raw: Client<paths>;
+  /** openapi-fetch's calls (`raw.GET("/v2/users/{user_id}", …)`), with the same auth, retries and timeouts. */
+  raw: RawClient;
 }
+
+/** `raw`: each call's options move into the init entry the fetch wrapper reads, as `users.*` send them. */
+const rawClient = (client: Client<paths>, request: Request): RawClient => {
+  const send = (method: Method) => (url: string, { signal, timeoutMs, maxRetries, ...init }: RequestOptions = {}) =>
+    request(method, url, { ...init, [CALL_OPTIONS]: { signal, timeoutMs, maxRetries } satisfies CallOptions });
+  // RawMethod's generic signature checks each call where it is made; here any route goes.
+  return { GET: send("get"), POST: send("post"), PATCH: send("patch"), DELETE: send("delete"), use: client.use, eject: client.eject } as RawClient;
+};
 
 // Refuse ids that openapi-fetch would turn into another endpoint ("", ".", ".."); percent-encode the rest.
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
@@ -63,11 +97,13 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   const p = url.protocol;
   if (p != "https:" && !(p == "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
-  const raw = createClient<paths>({
+  const client = createClient<paths>({
     baseUrl: url.href,
     fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
     headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...o.headers },
     pathSerializer,
   });
-  return { users: users(raw), raw };
+  // One untyped entry for both: users.* and raw type their calls themselves.
+  const request = client.request as Request;
+  return { users: users(request), raw: rawClient(client, request) };
 }

@@ -1,6 +1,11 @@
-// Each operation: method, path, body, result; create's `created`; path safety; pagination.
+// Each operation: method, path, body, result; create's `created`; path safety; pagination; the
+// operation table against the spec.
+import { readFileSync } from "node:fs";
+import { parseYaml } from "@redocly/openapi-core";
 import { describe, expect, it } from "vitest";
+import type { operations } from "../../generated/users.ts";
 import { ArizeError } from "../../src/index.ts";
+import { OPERATIONS, policyOf, retriesBlindly } from "../../src/operations.ts";
 import { BASE, client, ID, json, raw, rejection, transport, user } from "./helpers.ts";
 
 const enc = encodeURIComponent(ID);
@@ -113,5 +118,35 @@ describe("pagination (listAll)", () => {
     expect(e).toBeInstanceOf(ArizeError);
     expect(e.message).toMatch(/next_cursor: missing or repeated/);
     expect(t.calls).toHaveLength(3);
+  });
+});
+
+describe("operation table", () => {
+  // Compile side: an operation in generated/users.ts without an entry fails `npm run typecheck`
+  // here (and in src/operations.ts, by its `satisfies`).
+  const table: Record<keyof operations, { method: string; path: string }> = OPERATIONS;
+
+  it("has one entry per operationId of openapi/users.yaml, with the spec's method and path", () => {
+    const spec = parseYaml(readFileSync(new URL("../../openapi/users.yaml", import.meta.url), "utf8")) as {
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    };
+    const routes: Record<string, { method: string; path: string }> = {};
+    for (const [path, item] of Object.entries(spec.paths))
+      for (const [method, op] of Object.entries(item)) if (op?.operationId) routes[op.operationId] = { method, path };
+    expect(Object.keys(table).sort()).toEqual(Object.keys(routes).sort());
+    for (const [id, route] of Object.entries(routes)) expect({ id, ...table[id as keyof operations] }).toMatchObject({ id, ...route });
+  });
+
+  it("raw requests are matched by method and path template, behind any base path; unknown routes are not retried blindly", () => {
+    const blind = (method: string, url: string) => retriesBlindly(policyOf(method, url));
+    expect(blind("GET", "https://h/v2/users?limit=5")).toBe(true);
+    expect(blind("POST", "https://h/v2/users")).toBe(true);
+    expect(blind("PATCH", "https://h/proxy/arize/v2/users/VXNlcjo%3D")).toBe(true);
+    expect(blind("POST", "https://h/v2/users/abc/resend-invitation")).toBe(false);
+    expect(blind("POST", "https://h/proxy/v2/users/abc/reset-password")).toBe(false);
+    // Not in the spec: another method, another path, a path that only starts like one of ours.
+    expect(blind("PUT", "https://h/v2/users/abc")).toBe(false);
+    expect(blind("GET", "https://h/v2/users/abc/roles")).toBe(false);
+    expect(blind("GET", "https://h/v2/usersx")).toBe(false);
   });
 });

@@ -64,6 +64,16 @@ describe("retry rules (fake timers)", () => {
     });
   }
 
+  it("raw calls follow the operation's policy, matched by method and path template behind a base path", async () => {
+    const base = "https://proxy.test.example/arize";
+    const resend = transport(problem(500, "x"), raw(204, null));
+    await settle(client(resend.fetch, { baseUrl: base }).raw.POST("/v2/users/{user_id}/resend-invitation", { params: { path: { user_id: ID } } }), vi);
+    expect(resend.calls.map((c) => c.url)).toEqual([`${base}/v2/users/${encodeURIComponent(ID)}/resend-invitation`]);
+    const get = transport(problem(500, "x"), ok200);
+    await settle(client(get.fetch, { baseUrl: base }).raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }), vi);
+    expect(get.calls).toHaveLength(2);
+  });
+
   it("gives up after maxRetries (default 2) with the last response's error", async () => {
     const t = transport(problem(503, "Busy"));
     const { error } = await settle(client(t.fetch).users.get(ID), vi);
@@ -210,9 +220,26 @@ describe("timeouts and abort (real timers)", () => {
     const path = { params: { path: { user_id: ID } } };
     const aborted = await rejection(client(t.fetch).raw.GET("/v2/users/{user_id}", { ...path, signal: ac.signal }));
     expect(aborted).toBeInstanceOf(ArizeAbortError);
-    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 } as never));
+    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 }));
     expect(timedOut).toBeInstanceOf(ArizeTimeoutError);
     expect(t.calls).toHaveLength(2);
+  });
+
+  it("the wrapper alone listens to the caller's signal: one listener per call, removed at the end", async () => {
+    for (const call of [
+      (arize: UsersClient, signal: AbortSignal) => arize.users.get(ID, { signal }),
+      (arize: UsersClient, signal: AbortSignal) => arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } }, signal }),
+    ]) {
+      const { signal } = new AbortController();
+      const add = vi.spyOn(signal, "addEventListener");
+      const remove = vi.spyOn(signal, "removeEventListener");
+      const t = transport(problem(503, "x", { "retry-after": "0.01" }), problem(503, "x", { "retry-after": "0.01" }), ok200);
+      await call(client(t.fetch), signal);
+      expect(t.calls).toHaveLength(3);
+      expect(add).toHaveBeenCalledTimes(1);
+      expect(remove).toHaveBeenCalledTimes(1);
+      expect(remove.mock.calls[0]![1]).toBe(add.mock.calls[0]![1]);
+    }
   });
 
   it("an already aborted signal sends nothing", async () => {
