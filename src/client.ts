@@ -105,5 +105,5 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   });
   // One untyped entry for both: users.* and raw type their calls themselves.
   const request = client.request as Request;
-  return { users: users(request), raw: rawClient(client, request) };
+  return { users: users(request, key), raw: rawClient(client, request) };
 }

@@ -79,7 +79,7 @@ export type Request = (method: string, path: string, init: object) => Promise<Fe
 type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], {}, "application/json">, { error?: never }>;
 
 /** The resource on openapi-fetch's `request`; routes come from the operation table (src/operations.ts). */
-export const users = (request: Request): UsersResource => {
+export const users = (request: Request, apiKey: string): UsersResource => {
   /**
    * Calls an operation of the table with `init` typed for it, and, in the init entry the fetch
    * wrapper reads, the caller's options and the operation's id (for its retry policy). Resolves to
@@ -94,7 +94,7 @@ export const users = (request: Request): UsersResource => {
       // throws. Not that error itself: its message quotes the body (maybe a temporary password).
       throw e instanceof ArizeError ? e : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
     });
-    if (!r.response.ok) throw apiError(r.response, r.error);
+    if (!r.response.ok) throw apiError(r.response, r.error, apiKey);
     return r as Success<Id>;
   };
   const at = (user_id: string) => ({ params: { path: { user_id } } });
