@@ -1,6 +1,6 @@
 import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit } from "openapi-fetch";
 import type { paths } from "../generated/users.js";
-import { invalid } from "./errors.js";
+import { ArizeError, invalid, shown } from "./errors.js";
 import type { Operation } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type Fetch, type LogEntry, type RequestOptions, retryingFetch } from "./retry.js";
 import { type Request, users, type UsersResource } from "./users.js";
@@ -64,14 +64,17 @@ const rawClient = (client: Client<paths>, request: Request): RawClient => {
   return { GET: send("get"), POST: send("post"), PATCH: send("patch"), DELETE: send("delete"), use: client.use, eject: client.eject } as RawClient;
 };
 
-// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", ".."); percent-encode the rest.
+const DEFAULT_BASE_URL = "https://api.arize.com";
+
+// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", "..") or that name no
+// user (blank); percent-encode the rest (a lone surrogate cannot be: encodeURIComponent throws).
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
   path.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     try {
-      if (typeof v == "string" && !/^\.{0,2}$/.test(v)) return encodeURIComponent(v);
+      if (typeof v == "string" && v.trim() && !/^\.{1,2}$/.test(v)) return encodeURIComponent(v);
     } catch {}
-    throw invalid(k, "not a string, or '', '.' or '..'");
+    throw invalid(k, `${shown(v)} (a user id is a string that is not blank, "." or "..")`);
   });
 
 /**
@@ -85,14 +88,17 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   const proc = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
   const env = proc?.env ?? {};
   const key = o.apiKey ?? env.ARIZE_API_KEY;
-  // Printable ASCII only: a bad key must not reach a header parser that would quote it.
-  if (!key || !/^[!-~]+$/.test(key)) throw invalid("apiKey", "set ARIZE_API_KEY or pass apiKey");
-  const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? "https://api.arize.com";
+  if (!key) throw new ArizeError("Missing API key: set ARIZE_API_KEY or pass apiKey");
+  // Printable ASCII only: a bad key must not reach a header parser that would quote it. Never
+  // shown; a copied key often brings a space or a newline along.
+  if (!/^[!-~]+$/.test(key))
+    throw invalid(o.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey", "it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown");
+  const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? DEFAULT_BASE_URL;
   let url: URL;
   try {
     url = new URL(base);
   } catch {
-    throw invalid("baseUrl", base);
+    throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
   const p = url.protocol;
   if (p != "https:" && !(p == "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))

@@ -100,6 +100,9 @@ export const apiError = (res: Response, body?: unknown, apiKey?: string): ArizeA
 /** A bad argument or setting, named, never echoing secrets. */
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);
 
+/** A value as a message shows it: a string quoted, a number as is, anything else by its kind. */
+export const shown = (v: unknown) => (typeof v == "string" ? JSON.stringify(v) : typeof v == "number" || v == null ? String(v) : typeof v);
+
 /** The request never got an HTTP answer (DNS, refused, reset, …). */
 export class ArizeConnectionError extends ArizeError {
   override name = "ArizeConnectionError";

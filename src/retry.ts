@@ -82,18 +82,31 @@ export const backoff = (attempt: number) =>
 const retryDelayMs = (res: Response | undefined, attempt: number) =>
   (res && retryAfter(res.headers.get("retry-after"))) || backoff(attempt);
 
-/** Whether an outcome is worth another attempt (a connection error is, unless a repeat could harm). */
-const shouldRetry = (policy: RetryPolicy, outcome: Response | ArizeError) =>
-  outcome instanceof Response
-    ? (retriesBlindly(policy) ? RETRY_STATUSES : RETRY_STATUSES_NOT_ACTED).has(outcome.status)
-    : retriesBlindly(policy);
+/** Whether a response's status is worth another attempt under the operation's policy. */
+const shouldRetry = (policy: RetryPolicy, res: Response) =>
+  (retriesBlindly(policy) ? RETRY_STATUSES : RETRY_STATUSES_NOT_ACTED).has(res.status);
 
-/** What went wrong on the way, e.g. `Connection failed: GET http://127.0.0.1:1/v2/users (ECONNREFUSED)`. */
+type Failure = { code?: unknown; message?: unknown; cause?: Failure } | undefined;
+
+/**
+ * What went wrong on the way, e.g. `Connection failed: GET http://127.0.0.1:1/v2/users (ECONNREFUSED)`:
+ * the code of undici's cause (ECONNREFUSED, ENOTFOUND, …), else what the fetch said (a browser's
+ * "Failed to fetch" has no cause).
+ */
 const connectionError = (req: Request, e: unknown) => {
-  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
-  return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${code}`, { cause: e });
+  const failure = e as Failure;
+  const why = [failure?.cause?.code, failure?.cause?.message, failure?.message].find((w) => typeof w == "string" && w);
+  return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${why ? ` (${why})` : ""}`, { cause: e });
 };
+
+/**
+ * A timeout's message, true over retries: every attempt timed out, or only the last; and, when a
+ * retry was allowed but the operation's policy forbade it, why it was not repeated.
+ */
+const timeoutMessage = (timeoutMs: number, attempts: number, timeouts: number, heldBack: boolean) =>
+  `Timed out after ${timeoutMs} ms` +
+  (attempts == 1 ? "" : timeouts == attempts ? ` on each of ${attempts} attempts` : ` on the last of ${attempts} attempts`) +
+  (heldBack ? "; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)" : "");
 
 /** An attempt's result: the final response, or a wait before the next attempt, or the error to throw. */
 type Outcome = { response: Response } | { retryInMs: number } | { error: ArizeError };
@@ -118,6 +131,7 @@ export const retryingFetch =
     const outer = options.signal;
     // Ends whatever runs now (the attempt or the wait) when the caller aborts.
     let cancelCurrent = () => {};
+    let timeouts = 0;
 
     /** One attempt with its own timeout, which also covers reading the body of the final response. */
     const attemptOnce = async (attempt: number): Promise<Outcome> => {
@@ -147,12 +161,13 @@ export const retryingFetch =
         options.status = res.status;
         return { response: res };
       } catch (e) {
-        err = outer?.aborted
-          ? aborted(outer)
-          : controller.signal.reason === timeoutMs
-            ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms (attempt ${attempt + 1} of ${maxRetries + 1})`)
-            : connectionError(req, e);
-        if (outer?.aborted || !mayRetry || !shouldRetry(policy, err)) return { error: err };
+        // No response: a repeat is allowed only when it can do no harm.
+        const last = !mayRetry || !retriesBlindly(policy);
+        if (outer?.aborted) err = aborted(outer);
+        else if (controller.signal.reason === timeoutMs)
+          err = new ArizeTimeoutError(timeoutMessage(timeoutMs, attempt + 1, ++timeouts, mayRetry && last));
+        else err = connectionError(req, e);
+        if (outer?.aborted || last) return { error: err };
         return { retryInMs: retryDelayMs(undefined, attempt) };
       } finally {
         clearTimeout(timer);

@@ -1,6 +1,6 @@
 import type { FetchOptions, FetchResponse } from "openapi-fetch";
 import type { components, operations } from "../generated/users.js";
-import { apiError, ArizeError, invalid } from "./errors.js";
+import { apiError, ArizeError, invalid, shown } from "./errors.js";
 import { OPERATIONS, type OperationId } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type RequestOptions } from "./retry.js";
 
@@ -72,6 +72,10 @@ export type CreateResult =
   | { user: S["CreatedUser"]; created: true }
   | { user: S["User"] & { invite_mode?: never; temporary_password?: never }; created: false };
 
+/** Page sizes the spec allows (its Limit parameter); the types cannot say "integer from 1 to 100". */
+const MIN_LIMIT = 1;
+const MAX_LIMIT = 100;
+
 /** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
 export type Request = (method: string, path: string, init: object) => Promise<FetchResponse<object, {}, "application/json">>;
 
@@ -101,18 +105,27 @@ export const users = (request: Request, apiKey: string): UsersResource => {
   const email = (operationId: "resendInvitation" | "resetPassword") => async (id: string, o?: RequestOptions) => {
     await send(operationId, at(id), o);
   };
-  const list = async (query?: ListUsersQuery, o?: RequestOptions) => (await send("listUsers", { params: { query } }, o)).data;
+  const list = async (query?: ListUsersQuery, o?: RequestOptions) => {
+    const limit = query?.limit;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_LIMIT && limit <= MAX_LIMIT))
+      throw invalid("limit", `${shown(limit)} (an integer from ${MIN_LIMIT} to ${MAX_LIMIT})`);
+    return (await send("listUsers", { params: { query } }, o)).data;
+  };
   return {
     list,
     async *listAll(query, o) {
-      const seen = new Set<string>();
-      for (let cursor: string | undefined; ; ) {
+      // Each cursor with the page that gave it: a server that hands one out twice would loop us forever.
+      const pageOf = new Map<string, number>();
+      for (let page = 1, cursor: string | undefined; ; page++) {
         const { users, pagination } = await list({ ...query, cursor }, o);
         yield* users;
         if (!pagination.has_more) return;
         cursor = pagination.next_cursor;
-        if (!cursor || seen.has(cursor)) throw invalid("next_cursor", "missing or repeated");
-        seen.add(cursor);
+        if (!cursor)
+          throw invalid("next_cursor", `the server said has_more: true on page ${page} but gave no next_cursor; stopping, as there is no way to ask for the next page`);
+        if (pageOf.has(cursor))
+          throw invalid("next_cursor", `page ${page} repeated the cursor ${shown(cursor)} of page ${pageOf.get(cursor)}; stopping to avoid an endless loop`);
+        pageOf.set(cursor, page);
       }
     },
     get: async (id, o) => (await send("getUser", at(id), o)).data,

@@ -66,7 +66,7 @@ describe("path safety", () => {
     expect(t.calls[0]!.url).toBe(`${BASE}/v2/users/a%2Fb%3Fc%23d%20..%252e`);
   });
 
-  const bad: unknown[] = ["", ".", "..", 42, undefined, null, {}, "\ud800"];
+  const bad: unknown[] = ["", " ", "\t\n", ".", "..", 42, undefined, null, {}, "\ud800"];
   it.each(bad.map((v) => [JSON.stringify(v) ?? String(v), v]))("refuses %s before any request", async (_, id) => {
     const t = transport(json(200, user()));
     const { users, raw: r } = client(t.fetch);
@@ -83,6 +83,37 @@ describe("path safety", () => {
       expect(e.message).toMatch(/^Invalid user_id/);
     }
     expect(t.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ["   ", '"   "'],
+    [42, "42"],
+    [{}, "object"],
+  ])("names the id it refuses: %j", async (id, shown) => {
+    const e = await rejection(client(transport(json(200, user())).fetch).users.get(id as string));
+    expect(e.message).toBe(`Invalid user_id: ${shown} (a user id is a string that is not blank, "." or "..")`);
+  });
+});
+
+describe("limit", () => {
+  it.each([[1e9, "1000000000"], [0, "0"], [-1, "-1"], [1.5, "1.5"], [Number.NaN, "NaN"], [101, "101"]])(
+    "%s is refused before anything is sent, as the README says",
+    async (limit, shown) => {
+      const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+      const { users } = client(t.fetch);
+      for (const call of [() => users.list({ limit }), async () => { for await (const _ of users.listAll({ limit })); }]) {
+        const e = await rejection(call());
+        expect(e).toBeInstanceOf(ArizeError);
+        expect(e.message).toBe(`Invalid limit: ${shown} (an integer from 1 to 100)`);
+      }
+      expect(t.calls).toHaveLength(0);
+    },
+  );
+
+  it.each([1, 100])("%i is sent", async (limit) => {
+    const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+    await client(t.fetch).users.list({ limit });
+    expect(t.calls[0]!.url).toBe(`${BASE}/v2/users?limit=${limit}`);
   });
 });
 
@@ -107,7 +138,9 @@ describe("pagination (listAll)", () => {
     const seen: string[] = [];
     const e = await rejection((async () => { for await (const u of client(t.fetch).users.listAll()) seen.push(u.id); })());
     expect(e).toBeInstanceOf(ArizeError);
-    expect(e.message).toMatch(/next_cursor/);
+    expect(e.message).toBe(
+      "Invalid next_cursor: the server said has_more: true on page 1 but gave no next_cursor; stopping, as there is no way to ask for the next page",
+    );
     expect(seen).toEqual([ID]);
     expect(t.calls).toHaveLength(1);
   });
@@ -116,7 +149,7 @@ describe("pagination (listAll)", () => {
     const t = transport(page(["a"], "c1"), page(["b"], "c2"), page(["c"], "c1"), page(["x"]));
     const e = await rejection((async () => { for await (const _ of client(t.fetch).users.listAll()); })());
     expect(e).toBeInstanceOf(ArizeError);
-    expect(e.message).toMatch(/next_cursor: missing or repeated/);
+    expect(e.message).toBe('Invalid next_cursor: page 3 repeated the cursor "c1" of page 1; stopping to avoid an endless loop');
     expect(t.calls).toHaveLength(3);
   });
 });

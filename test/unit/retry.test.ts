@@ -74,6 +74,39 @@ describe("retry rules (fake timers)", () => {
     expect(get.calls).toHaveLength(2);
   });
 
+  it.each([
+    ["every attempt timed out", [hang], {}, "Timed out after 1000 ms on each of 3 attempts"],
+    ["only the last did", [problem(503, "x"), refused, hang], {}, "Timed out after 1000 ms on the last of 3 attempts"],
+    ["no retries were asked for", [hang], { maxRetries: 0 }, "Timed out after 1000 ms"],
+  ] as const)("a timeout's message is true over retries: %s", async (_, steps, opts, message) => {
+    const t = transport(...steps);
+    const { error } = await settle(client(t.fetch, { timeoutMs: 1000, ...opts }).users.get(ID), vi);
+    expect(error).toBeInstanceOf(ArizeTimeoutError);
+    expect((error as Error).message).toBe(message);
+  });
+
+  it("a timeout held back by the operation's policy says why it was not retried", async () => {
+    const t = transport(hang);
+    const { error } = await settle(client(t.fetch, { timeoutMs: 1000 }).users.resendInvitation(ID), vi);
+    expect((error as Error).message).toBe(
+      "Timed out after 1000 ms; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)",
+    );
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ["undici's cause code", new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.test.example"), { code: "ENOTFOUND" }) }), "ENOTFOUND"],
+    ["the cause's message when it has no code", new TypeError("fetch failed", { cause: new Error("other side closed") }), "other side closed"],
+    ["a browser's message (no cause)", new TypeError("Failed to fetch"), "Failed to fetch"],
+  ])("a connection error names method, URL and %s", async (_, failure, why) => {
+    const t = transport(() => {
+      throw failure;
+    });
+    const { error } = await settle(client(t.fetch, { maxRetries: 0 }).users.list({ limit: 5 }), vi);
+    expect(error).toBeInstanceOf(ArizeConnectionError);
+    expect((error as Error).message).toBe(`Connection failed: GET https://api.test.example/v2/users?limit=5 (${why})`);
+  });
+
   it("gives up after maxRetries (default 2) with the last response's error", async () => {
     const t = transport(problem(503, "Busy"));
     const { error } = await settle(client(t.fetch).users.get(ID), vi);
@@ -177,7 +210,7 @@ describe("timeouts and abort (real timers)", () => {
     const e = await rejection(arize.users.get(ID));
     expect(e).toBeInstanceOf(ArizeTimeoutError);
     expect(e).toBeInstanceOf(ArizeConnectionError);
-    expect(e.message).toBe("Timed out after 150 ms (attempt 2 of 2)");
+    expect(e.message).toBe("Timed out after 150 ms on each of 2 attempts");
     expect(s.hits()).toBe(2);
     // Two attempts of 150 ms and one backoff (≤ 500 ms) in between.
     expect(Date.now() - t0).toBeLessThan(3000);
