@@ -3,7 +3,7 @@ import type { paths } from "../generated/users.js";
 import { ArizeError, invalid, shown } from "./errors.js";
 import type { Operation } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type Fetch, type LogEntry, type RequestOptions, retryingFetch } from "./retry.js";
-import { type Request, users, type UsersResource } from "./users.js";
+import { type UntypedRequest, users, type UsersResource } from "./users.js";
 import { VERSION } from "./version.js";
 
 export interface ClientOptions {
@@ -57,7 +57,7 @@ export interface UsersClient {
 }
 
 /** `raw`: each call's options move into the init entry the fetch wrapper reads, as `users.*` send them. */
-const rawClient = (client: Client<paths>, request: Request): RawClient => {
+const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient => {
   const send = (method: Method) => (url: string, { signal, timeoutMs, maxRetries, ...init }: RequestOptions = {}) =>
     request(method, url, { ...init, [CALL_OPTIONS]: { signal, timeoutMs, maxRetries } satisfies CallOptions });
   // RawMethod's generic signature checks each call where it is made; here any route goes.
@@ -110,6 +110,6 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
     pathSerializer,
   });
   // One untyped entry for both: users.* and raw type their calls themselves.
-  const request = client.request as Request;
+  const request = client.request as UntypedRequest;
   return { users: users(request, key), raw: rawClient(client, request) };
 }

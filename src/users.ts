@@ -77,13 +77,13 @@ const MIN_LIMIT = 1;
 const MAX_LIMIT = 100;
 
 /** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
-export type Request = (method: string, path: string, init: object) => Promise<FetchResponse<object, {}, "application/json">>;
+export type UntypedRequest = (method: string, path: string, init: object) => Promise<FetchResponse<object, {}, "application/json">>;
 
 /** An operation's 2xx result as openapi-fetch types it. */
 type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], {}, "application/json">, { error?: never }>;
 
 /** The resource on openapi-fetch's `request`; routes come from the operation table (src/operations.ts). */
-export const users = (request: Request, apiKey: string): UsersResource => {
+export const users = (request: UntypedRequest, apiKey: string): UsersResource => {
   /**
    * Calls an operation of the table with `init` typed for it, and, in the init entry the fetch
    * wrapper reads, the caller's options and the operation's id (for its retry policy). Resolves to
