@@ -1,17 +1,31 @@
-// npm run check:generated: openapi-typescript --check, and when generated/ is stale, what to do
-// and the diff. The diff comes from the real CLI: regenerate, compare, put the old file back.
+// npm run check:generated: openapi-typescript --check and src/version.ts against package.json;
+// when either is stale, what to do and the diff. The diff of generated/ comes from the real CLI:
+// regenerate, compare, put the old file back.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseYaml } from "@redocly/openapi-core";
+import { expectedVersionModule, VERSION_FILE } from "./version.mjs";
 
 // The project's openapi-typescript; it reads redocly.yaml from the working directory.
 const cli = [fileURLToPath(new URL("../node_modules/openapi-typescript/bin/cli.js", import.meta.url))];
 const run = (args, stdio = "pipe") => spawnSync(process.execPath, [...cli, ...args], { stdio, encoding: "utf8" });
 
-if (run(["--check"], "inherit").status === 0) process.exit(0);
+const RUN_GENERATE = "Run `npm run generate`, then commit the spec, generated/ and src/version.ts together.";
+
+// The version: one place (package.json); src/version.ts is its generated copy.
+const versionText = expectedVersionModule();
+const versionStale = !existsSync(VERSION_FILE) || readFileSync(VERSION_FILE, "utf8") !== versionText;
+if (versionStale) {
+  console.error(`${VERSION_FILE} does not match package.json's version; it should read:\n\n${versionText}`);
+}
+
+if (run(["--check"], "inherit").status === 0) {
+  if (versionStale) console.error(RUN_GENERATE);
+  process.exit(versionStale ? 1 : 0);
+}
 
 // The outputs redocly.yaml names (x-openapi-ts), e.g. generated/users.ts.
 const outputs = Object.values(parseYaml(readFileSync("redocly.yaml", "utf8")).apis ?? {})
@@ -32,7 +46,7 @@ try {
       console.error(lines.slice(0, 120).join("\n") + (lines.length > 120 ? `\n… ${lines.length - 120} more lines` : ""));
     }
   }
-  console.error("\nRun `npm run generate`, then commit the spec and generated/ together.");
+  console.error(`\n${RUN_GENERATE}`);
 } finally {
   for (const [file, text] of before) writeFileSync(file, text);
   rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,11 @@ import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-export const BUDGET = 11_500;
+// 11 500 until issue 10: its declared operation table (route and retry policy per operationId),
+// the typed raw wrapper, the kept and redacted error body, argument checks and messages that say
+// what happened took the bundle from 11 490 to 13 895 B, read as written (no hand-shrinking).
+// The minifier cannot shrink declared data or message text; measured size rounded up to 100.
+export const BUDGET = 13_900;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */

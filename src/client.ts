@@ -1,8 +1,10 @@
-import createClient, { type Client } from "openapi-fetch";
+import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit } from "openapi-fetch";
 import type { paths } from "../generated/users.js";
-import { invalid } from "./errors.js";
-import { type Fetch, type LogEntry, retryingFetch } from "./retry.js";
-import { users, type UsersResource } from "./users.js";
+import { ArizeError, invalid, shown } from "./errors.js";
+import type { Operation } from "./operations.js";
+import { CALL_OPTIONS, type CallOptions, type Fetch, type LogEntry, type RequestOptions, retryingFetch } from "./retry.js";
+import { type UntypedRequest, users, type UsersResource } from "./users.js";
+import { VERSION } from "./version.js";
 
 export interface ClientOptions {
   /** Default: the `ARIZE_API_KEY` environment variable. */
@@ -23,20 +25,56 @@ export interface ClientOptions {
   logger?: (entry: LogEntry) => void;
 }
 
-export interface UsersClient {
-  users: UsersResource;
-  /** The openapi-fetch client, with the same auth, retries and timeouts. */
-  raw: Client<paths>;
+type Method = Operation["method"];
+// As openapi-typescript-helpers (openapi-fetch's) has it; not imported: it is not our dependency.
+type RequiredKeysOf<T> = { [K in keyof T]: {} extends Pick<T, K> ? never : K }[keyof T];
+
+/**
+ * openapi-fetch's method type (ClientMethod) with `RequestOptions` typed in the init: openapi-fetch
+ * lets any extra init key through typed `unknown`, so `timeoutMs: "x"` would compile. (`& {}`:
+ * a path that has method M has an operation there; openapi-fetch states it in its own constraint.)
+ */
+type RawMethod<M extends Method> = <Path extends ClientPathsWithMethod<Client<paths>, M>, Init extends MaybeOptionalInit<paths[Path], M>>(
+  url: Path,
+  ...init: RequiredKeysOf<Init> extends never ? [(Init & RequestOptions)?] : [Init & RequestOptions]
+) => Promise<FetchResponse<paths[Path][M] & {}, Init, `${string}/${string}`>>;
+
+/**
+ * openapi-fetch's client for the methods the spec uses, with the same auth, retries and timeouts;
+ * each call's init also takes `{ signal, timeoutMs, maxRetries }`.
+ */
+export interface RawClient extends Pick<Client<paths>, "use" | "eject"> {
+  GET: RawMethod<"get">;
+  POST: RawMethod<"post">;
+  PATCH: RawMethod<"patch">;
+  DELETE: RawMethod<"delete">;
 }
 
-// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", ".."); percent-encode the rest.
+export interface UsersClient {
+  users: UsersResource;
+  /** openapi-fetch's calls (`raw.GET("/v2/users/{user_id}", …)`), with the same auth, retries and timeouts. */
+  raw: RawClient;
+}
+
+/** `raw`: each call's options move into the init entry the fetch wrapper reads, as `users.*` send them. */
+const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient => {
+  const send = (method: Method) => (url: string, { signal, timeoutMs, maxRetries, ...init }: RequestOptions = {}) =>
+    request(method, url, { ...init, [CALL_OPTIONS]: { signal, timeoutMs, maxRetries } satisfies CallOptions });
+  // RawMethod's generic signature checks each call where it is made; here any route goes.
+  return { GET: send("get"), POST: send("post"), PATCH: send("patch"), DELETE: send("delete"), use: client.use, eject: client.eject } as RawClient;
+};
+
+const DEFAULT_BASE_URL = "https://api.arize.com";
+
+// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", "..") or that name no
+// user (blank); percent-encode the rest (a lone surrogate cannot be: encodeURIComponent throws).
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
   path.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     try {
-      if (typeof v == "string" && !/^\.{0,2}$/.test(v)) return encodeURIComponent(v);
+      if (typeof v == "string" && v.trim() && !/^\.{1,2}$/.test(v)) return encodeURIComponent(v);
     } catch {}
-    throw invalid(k, "not a string, or '', '.' or '..'");
+    throw invalid(k, `${shown(v)} (a user id is a string that is not blank, "." or "..")`);
   });
 
 /**
@@ -50,23 +88,28 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   const proc = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
   const env = proc?.env ?? {};
   const key = o.apiKey ?? env.ARIZE_API_KEY;
-  // Printable ASCII only: a bad key must not reach a header parser that would quote it.
-  if (!key || !/^[!-~]+$/.test(key)) throw invalid("apiKey", "set ARIZE_API_KEY or pass apiKey");
-  const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? "https://api.arize.com";
+  if (!key) throw new ArizeError("Missing API key: set ARIZE_API_KEY or pass apiKey");
+  // Printable ASCII only: a bad key must not reach a header parser that would quote it. Never
+  // shown; a copied key often brings a space or a newline along.
+  if (!/^[!-~]+$/.test(key))
+    throw invalid(o.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey", "it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown");
+  const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? DEFAULT_BASE_URL;
   let url: URL;
   try {
     url = new URL(base);
   } catch {
-    throw invalid("baseUrl", base);
+    throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
   const p = url.protocol;
   if (p != "https:" && !(p == "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
-  const raw = createClient<paths>({
+  const client = createClient<paths>({
     baseUrl: url.href,
     fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
-    headers: { ...(proc && { "User-Agent": "arize-users-client/0.1.0" /* = package.json version (a test checks) */ }), ...o.headers },
+    headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...o.headers },
     pathSerializer,
   });
-  return { users: users(raw), raw };
+  // One untyped entry for both: users.* and raw type their calls themselves.
+  const request = client.request as UntypedRequest;
+  return { users: users(request, key), raw: rawClient(client, request) };
 }

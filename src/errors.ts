@@ -7,6 +7,28 @@ export class ArizeError extends Error {
   override name = "ArizeError";
 }
 
+/** Longest server text kept on an error whose body is not a Problem. */
+const MAX_BODY_CHARS = 500;
+/** How much of that text the message quotes (the rest is on `body`). */
+const MAX_BODY_CHARS_IN_MESSAGE = 200;
+const REDACTED = "[redacted]";
+
+/**
+ * A body that is not a Problem, as text a person may read: a server could echo a temporary
+ * password, a bearer token or the API key, none of which may reach an error. Redacted before
+ * truncation, so no part of a secret survives the cut.
+ */
+const redactedText = (body: unknown, apiKey?: string) => {
+  let text = typeof body == "string" ? body : JSON.stringify(body);
+  if (apiKey) text = text.split(apiKey).join(REDACTED);
+  return text
+    // As JSON ("temporary_password": "…") or as form or log text (temporary_password=…).
+    .replace(/(temporary_password"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/g, "$1" + REDACTED)
+    // The token's characters only (RFC 6750's b64token), so the text after it stays readable.
+    .replace(/(Bearer\s+)[\w.~+/=-]+/gi, "$1" + REDACTED)
+    .slice(0, MAX_BODY_CHARS);
+};
+
 /** The server answered with an HTTP error; `status` is the response's, not the body's. */
 export class ArizeApiError extends ArizeError {
   override name = "ArizeApiError";
@@ -14,15 +36,22 @@ export class ArizeApiError extends ArizeError {
   declare readonly status: number;
   /** The parsed Problem, when the body is one. */
   declare readonly problem?: Problem;
+  /** What the server said when the body is not a Problem (at most 500 characters, secrets redacted). */
+  declare readonly body?: string;
   /** The response headers (e.g. `retry-after`). */
   declare readonly headers: Headers;
-  constructor(res: Response, body?: unknown) {
+  /** `apiKey`: redacted from a body that is not a Problem, should the server echo it. */
+  constructor(res: Response, body?: unknown, apiKey?: string) {
     // Never copy a temporary password into an error, even if a server echoed one.
     const { temporary_password: _, ...p } = (body ?? {}) as Problem & { temporary_password?: unknown };
     const ok = typeof p.title == "string";
-    super(`${res.status} ${ok ? p.title + (p.detail ? ": " + p.detail : "") : res.statusText || "HTTP error"}`);
+    // An empty body ("" or none) has nothing to show.
+    const text = ok || body == null || body === "" ? undefined : redactedText(body, apiKey);
+    const what = ok ? p.title + (p.detail ? ": " + p.detail : "") : res.statusText || "HTTP error";
+    super(`${res.status} ${what}${text ? ` (body: ${text.slice(0, MAX_BODY_CHARS_IN_MESSAGE)})` : ""}`);
     this.status = res.status;
     if (ok) this.problem = p;
+    if (text) this.body = text;
     this.headers = res.headers;
   }
 }
@@ -65,11 +94,14 @@ const ERROR_BY_STATUS: Record<number, typeof ArizeApiError> = {
 };
 
 /** The ArizeApiError subclass for a failed response (every 5xx maps to InternalServerError). */
-export const apiError = (res: Response, body?: unknown): ArizeApiError =>
-  new (ERROR_BY_STATUS[res.status >= 500 ? 500 : res.status] ?? ArizeApiError)(res, body);
+export const apiError = (res: Response, body?: unknown, apiKey?: string): ArizeApiError =>
+  new (ERROR_BY_STATUS[res.status >= 500 ? 500 : res.status] ?? ArizeApiError)(res, body, apiKey);
 
 /** A bad argument or setting, named, never echoing secrets. */
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);
+
+/** A value as a message shows it: a string quoted, a number as is, anything else by its kind. */
+export const shown = (v: unknown) => (typeof v == "string" ? JSON.stringify(v) : typeof v == "number" || v == null ? String(v) : typeof v);
 
 /** The request never got an HTTP answer (DNS, refused, reset, …). */
 export class ArizeConnectionError extends ArizeError {

@@ -1,4 +1,5 @@
 import { ArizeAbortError, ArizeConnectionError, type ArizeError, ArizeTimeoutError, invalid } from "./errors.js";
+import { OPERATIONS, type OperationId, policyOf, retriesBlindly, type RetryPolicy } from "./operations.js";
 
 /** Per-call options: the optional last argument of every method. */
 export interface RequestOptions {
@@ -25,6 +26,24 @@ export interface LogEntry {
 
 export type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
+/**
+ * The init key that carries a call's options to the wrapper, for `users.*` and `raw` alike:
+ * openapi-fetch copies init keys a Request lacks onto the Request it hands to fetch. The signal
+ * travels here too, not as the Request's own, so the wrapper listens to the caller's signal only.
+ */
+export const CALL_OPTIONS = "arizeCallOptions";
+
+/** What reaches the wrapper with each request. */
+export interface CallOptions extends RequestOptions {
+  /** Given by `users.*`; a `raw` call's operation is found by method and path template. */
+  operationId?: OperationId | undefined;
+  /**
+   * Set by the wrapper: the status of the response it returns. openapi-fetch parses a 2xx JSON
+   * body itself, and its SyntaxError (which must not be shown: it quotes the body) has no status.
+   */
+  status?: number;
+}
+
 export interface RetryConfig {
   timeoutMs?: number | undefined;
   maxRetries?: number | undefined;
@@ -43,11 +62,8 @@ const BACKOFF_CAP_MS = 8_000;
 
 /** Statuses worth another attempt. */
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** For an operation that sends an email, only statuses where the server surely did not act. */
-const RETRY_STATUSES_SENDS_EMAIL = new Set([429, 503]);
-
-/** resendInvitation / resetPassword (a POST below /users/…) send an email: never repeat them blindly. */
-const sendsEmail = (req: Request) => req.method === "POST" && !/users\/?(\?|$)/.test(req.url);
+/** For an operation a repeat could harm (it sends an email), only statuses where the server surely did not act. */
+const RETRY_STATUSES_NOT_ACTED = new Set([429, 503]);
 
 const aborted = (s: AbortSignal) => new ArizeAbortError("Request aborted", { cause: s.reason });
 
@@ -66,18 +82,31 @@ export const backoff = (attempt: number) =>
 const retryDelayMs = (res: Response | undefined, attempt: number) =>
   (res && retryAfter(res.headers.get("retry-after"))) || backoff(attempt);
 
-/** Whether a status is worth another attempt (a connection error always is, unless an email may have gone). */
-const shouldRetry = (emails: boolean, outcome: Response | ArizeError) =>
-  outcome instanceof Response
-    ? (emails ? RETRY_STATUSES_SENDS_EMAIL : RETRY_STATUSES).has(outcome.status)
-    : !emails;
+/** Whether a response's status is worth another attempt under the operation's policy. */
+const shouldRetry = (policy: RetryPolicy, res: Response) =>
+  (retriesBlindly(policy) ? RETRY_STATUSES : RETRY_STATUSES_NOT_ACTED).has(res.status);
 
-/** What went wrong on the way, e.g. `Connection failed: GET http://127.0.0.1:1/v2/users (ECONNREFUSED)`. */
+type Failure = { code?: unknown; message?: unknown; cause?: Failure } | undefined;
+
+/**
+ * What went wrong on the way, e.g. `Connection failed: GET http://127.0.0.1:1/v2/users (ECONNREFUSED)`:
+ * the code of undici's cause (ECONNREFUSED, ENOTFOUND, …), else what the fetch said (a browser's
+ * "Failed to fetch" has no cause).
+ */
 const connectionError = (req: Request, e: unknown) => {
-  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
-  return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${code}`, { cause: e });
+  const failure = e as Failure;
+  const why = [failure?.cause?.code, failure?.cause?.message, failure?.message].find((w) => typeof w == "string" && w);
+  return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${why ? ` (${why})` : ""}`, { cause: e });
 };
+
+/**
+ * A timeout's message, true over retries: every attempt timed out, or only the last; and, when a
+ * retry was allowed but the operation's policy forbade it, why it was not repeated.
+ */
+const timeoutMessage = (timeoutMs: number, attempts: number, timeouts: number, heldBack: boolean) =>
+  `Timed out after ${timeoutMs} ms` +
+  (attempts == 1 ? "" : timeouts == attempts ? ` on each of ${attempts} attempts` : ` on the last of ${attempts} attempts`) +
+  (heldBack ? "; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)" : "");
 
 /** An attempt's result: the final response, or a wait before the next attempt, or the error to throw. */
 type Outcome = { response: Response } | { retryInMs: number } | { error: ArizeError };
@@ -89,19 +118,20 @@ type Outcome = { response: Response } | { retryInMs: number } | { error: ArizeEr
  */
 export const retryingFetch =
   (base: Fetch, auth: string, config: RetryConfig) =>
-  async (req: Request & RequestOptions & { o?: RequestOptions }): Promise<Response> => {
+  async (req: Request & { [CALL_OPTIONS]?: CallOptions }): Promise<Response> => {
     req.headers.set("authorization", auth);
-    // users.* hand their options over as `o`; raw calls have them on the request itself.
-    const options = req.o ?? req;
+    // Absent only when a middleware replaced the request: then the client's defaults apply.
+    const options = req[CALL_OPTIONS] ?? {};
     const timeoutMs = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxRetries = options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES;
     // Checked per call (client defaults included), so bad values fail clearly instead of misbehaving.
     if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) throw invalid("timeoutMs", timeoutMs);
     if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw invalid("maxRetries", maxRetries);
-    const emails = sendsEmail(req);
+    const policy = options.operationId ? OPERATIONS[options.operationId].policy : policyOf(req.method, req.url);
     const outer = options.signal;
     // Ends whatever runs now (the attempt or the wait) when the caller aborts.
     let cancelCurrent = () => {};
+    let timeouts = 0;
 
     /** One attempt with its own timeout, which also covers reading the body of the final response. */
     const attemptOnce = async (attempt: number): Promise<Outcome> => {
@@ -120,7 +150,7 @@ export const retryingFetch =
         // A body can be sent once: the last attempt may use the original.
         res = await base(req.body && mayRetry ? req.clone() : req, { signal: controller.signal });
         const retryInMs = retryDelayMs(res, attempt);
-        if (mayRetry && shouldRetry(emails, res) && retryInMs <= MAX_RETRY_AFTER_MS) {
+        if (mayRetry && shouldRetry(policy, res) && retryInMs <= MAX_RETRY_AFTER_MS) {
           res.body?.cancel().catch(() => {});
           return { retryInMs };
         }
@@ -128,14 +158,16 @@ export const retryingFetch =
         const text = await res.text();
         res.text = async () => text;
         res.json = async () => JSON.parse(text);
+        options.status = res.status;
         return { response: res };
       } catch (e) {
-        err = outer?.aborted
-          ? aborted(outer)
-          : controller.signal.reason === timeoutMs
-            ? new ArizeTimeoutError(`Timed out after ${timeoutMs} ms (attempt ${attempt + 1} of ${maxRetries + 1})`)
-            : connectionError(req, e);
-        if (outer?.aborted || !mayRetry || !shouldRetry(emails, err)) return { error: err };
+        // No response: a repeat is allowed only when it can do no harm.
+        const last = !mayRetry || !retriesBlindly(policy);
+        if (outer?.aborted) err = aborted(outer);
+        else if (controller.signal.reason === timeoutMs)
+          err = new ArizeTimeoutError(timeoutMessage(timeoutMs, attempt + 1, ++timeouts, mayRetry && last));
+        else err = connectionError(req, e);
+        if (outer?.aborted || last) return { error: err };
         return { retryInMs: retryDelayMs(undefined, attempt) };
       } finally {
         clearTimeout(timer);

@@ -1,7 +1,8 @@
-import type { Client } from "openapi-fetch";
-import type { components, operations, paths } from "../generated/users.js";
-import { apiError, ArizeError, invalid } from "./errors.js";
-import type { RequestOptions } from "./retry.js";
+import type { FetchOptions, FetchResponse } from "openapi-fetch";
+import type { components, operations } from "../generated/users.js";
+import { apiError, ArizeError, invalid, shown } from "./errors.js";
+import { OPERATIONS, type OperationId } from "./operations.js";
+import { CALL_OPTIONS, type CallOptions, type RequestOptions } from "./retry.js";
 
 type S = components["schemas"];
 /** Query of `list` (all optional): `status` (one or more), `email` substring, `limit` 1–100, `cursor`. */
@@ -71,53 +72,73 @@ export type CreateResult =
   | { user: S["CreatedUser"]; created: true }
   | { user: S["User"] & { invite_mode?: never; temporary_password?: never }; created: false };
 
-type Result = { data?: unknown; error?: unknown; response: Response };
+/** Page sizes the spec allows (its Limit parameter); the types cannot say "integer from 1 to 100". */
+const MIN_LIMIT = 1;
+const MAX_LIMIT = 100;
 
-// Decide by the HTTP status: openapi-fetch's `error` is "" or undefined for an empty body.
-const ok = async <T extends Result>(p: Promise<T>) => {
-  const r = await p.catch((e) => {
-    // Not the cause itself: a JSON.parse message quotes the body (maybe a temporary password).
-    throw e instanceof ArizeError ? e : invalid("response", e.name);
-  });
-  if (!r.response.ok) throw apiError(r.response, r.error);
-  return r as Extract<T, { error?: never }>;
-};
+/** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
+export type UntypedRequest = (method: string, path: string, init: object) => Promise<FetchResponse<object, {}, "application/json">>;
 
-export const users = (raw: Client<paths>): UsersResource => {
-  const all = "/v2/users" as const;
-  const one = `${all}/{user_id}` as const;
-  // The options travel as `o` (openapi-fetch copies unknown keys onto the Request), not spread in:
-  // the Request then need not follow the caller's signal, and the fetch wrapper listens only to one given.
-  const opt = (o?: RequestOptions) => ({ o: { ...o } });
-  const at = (user_id: string, o?: RequestOptions) => ({ params: { path: { user_id } }, ...opt(o) });
-  const email = (action: "resend-invitation" | "reset-password") => async (id: string, o?: RequestOptions) => {
-    await ok(raw.POST(`${one}/${action}`, at(id, o)));
+/** An operation's 2xx result as openapi-fetch types it. */
+type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], {}, "application/json">, { error?: never }>;
+
+/** The resource on openapi-fetch's `request`; routes come from the operation table (src/operations.ts). */
+export const users = (request: UntypedRequest, apiKey: string): UsersResource => {
+  /**
+   * Calls an operation of the table with `init` typed for it, and, in the init entry the fetch
+   * wrapper reads, the caller's options and the operation's id (for its retry policy). Resolves to
+   * the 2xx result; decides by the HTTP status (openapi-fetch's `error` is "" or undefined for an
+   * empty body) and rejects with an ArizeApiError otherwise.
+   */
+  const send = async <Id extends OperationId>(operationId: Id, init: FetchOptions<operations[Id]>, options?: RequestOptions) => {
+    const { method, path } = OPERATIONS[operationId];
+    const call: CallOptions = { ...options, operationId };
+    const r = await request(method, path, { ...init, [CALL_OPTIONS]: call }).catch((e) => {
+      // Past the wrapper (which throws ArizeErrors) only openapi-fetch's JSON.parse of a 2xx body
+      // throws. Not that error itself: its message quotes the body (maybe a temporary password).
+      throw e instanceof ArizeError ? e : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
+    });
+    if (!r.response.ok) throw apiError(r.response, r.error, apiKey);
+    return r as Success<Id>;
   };
-  const list = async (query?: ListUsersQuery, o?: RequestOptions) => (await ok(raw.GET(all, { params: { query }, ...opt(o) }))).data;
+  const at = (user_id: string) => ({ params: { path: { user_id } } });
+  const email = (operationId: "resendInvitation" | "resetPassword") => async (id: string, o?: RequestOptions) => {
+    await send(operationId, at(id), o);
+  };
+  const list = async (query?: ListUsersQuery, o?: RequestOptions) => {
+    const limit = query?.limit;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_LIMIT && limit <= MAX_LIMIT))
+      throw invalid("limit", `${shown(limit)} (an integer from ${MIN_LIMIT} to ${MAX_LIMIT})`);
+    return (await send("listUsers", { params: { query } }, o)).data;
+  };
   return {
     list,
     async *listAll(query, o) {
-      const seen = new Set<string>();
-      for (let cursor: string | undefined; ; ) {
+      // Each cursor with the page that gave it: a server that hands one out twice would loop us forever.
+      const pageOf = new Map<string, number>();
+      for (let page = 1, cursor: string | undefined; ; page++) {
         const { users, pagination } = await list({ ...query, cursor }, o);
         yield* users;
         if (!pagination.has_more) return;
         cursor = pagination.next_cursor;
-        if (!cursor || seen.has(cursor)) throw invalid("next_cursor", "missing or repeated");
-        seen.add(cursor);
+        if (!cursor)
+          throw invalid("next_cursor", `the server said has_more: true on page ${page} but gave no next_cursor; stopping, as there is no way to ask for the next page`);
+        if (pageOf.has(cursor))
+          throw invalid("next_cursor", `page ${page} repeated the cursor ${shown(cursor)} of page ${pageOf.get(cursor)}; stopping to avoid an endless loop`);
+        pageOf.set(cursor, page);
       }
     },
-    get: async (id, o) => (await ok(raw.GET(one, at(id, o)))).data,
+    get: async (id, o) => (await send("getUser", at(id), o)).data,
     async create(body, o) {
-      const { data, response } = await ok(raw.POST(all, { body, ...opt(o) }));
+      const { data, response } = await send("createUser", { body }, o);
       // The status decides which member of the union this is; TypeScript cannot see that link.
       return { user: data, created: response.status == 201 } as CreateResult;
     },
-    update: async (id, body, o) => (await ok(raw.PATCH(one, { ...at(id, o), body }))).data,
+    update: async (id, body, o) => (await send("updateUser", { ...at(id), body }, o)).data,
     async delete(id, o) {
-      await ok(raw.DELETE(one, at(id, o)));
+      await send("deleteUser", at(id), o);
     },
-    resendInvitation: email("resend-invitation"),
-    resetPassword: email("reset-password"),
+    resendInvitation: email("resendInvitation"),
+    resetPassword: email("resetPassword"),
   };
 };

@@ -1,5 +1,7 @@
 // Misuse is a compile error; results carry the generated types.
 import { describe, expectTypeOf, it } from "vitest";
+import type { operations, paths } from "../../generated/users.ts";
+import { OPERATIONS } from "../../src/operations.ts";
 import {
   ArizeApiError,
   createUsersClient,
@@ -15,6 +17,10 @@ import {
 } from "../../src/index.ts";
 
 const arize = createUsersClient({ apiKey: "k" });
+/** Exact type equality (toEqualTypeOf's deep brand trips over the generated unions). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Each assignable to the other (openapi-fetch rebuilds response types through its Readable<>). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const ok: CreateUserRequest = { name: "J", email: "j@example.com", role: { type: "predefined", name: "member" }, invite_mode: "email_link" };
 
 describe("types", () => {
@@ -42,6 +48,28 @@ describe("types", () => {
     expectTypeOf(arize.users.listAll()).toMatchTypeOf<AsyncIterable<User>>();
     expectTypeOf(new NotFoundError(new Response())).toMatchTypeOf<ArizeApiError>();
     expectTypeOf<ArizeApiError["problem"]>().toEqualTypeOf<Problem | undefined>();
+  });
+
+  it("the operation table's routes lead to its operations", () => {
+    type Table = typeof OPERATIONS;
+    type Routed = { -readonly [Id in keyof Table]: paths[Table[Id]["path"]][Table[Id]["method"]] };
+    expectTypeOf<Equal<Routed, operations>>().toEqualTypeOf<true>();
+  });
+
+  it("raw takes the per-call options typed, and keeps openapi-fetch's result types", () => {
+    const path = { params: { path: { user_id: "x" } } };
+    const one = () => arize.raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 5, maxRetries: 0, signal: AbortSignal.timeout(9) });
+    const page = () => arize.raw.GET("/v2/users", { timeoutMs: 5 });
+    expectTypeOf<Same<Awaited<ReturnType<typeof one>>["data"], User | undefined>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<Awaited<ReturnType<typeof page>>["data"], UserList | undefined>>().toEqualTypeOf<true>();
+    // @ts-expect-error timeoutMs is a number
+    arize.raw.GET("/v2/users", { timeoutMs: "x" });
+    // @ts-expect-error maxRetries is a number
+    arize.raw.POST("/v2/users/{user_id}/reset-password", { ...path, maxRetries: "2" });
+    // @ts-expect-error signal is an AbortSignal
+    arize.raw.DELETE("/v2/users/{user_id}", { ...path, signal: true });
+    // @ts-expect-error the spec has no PUT
+    arize.raw.PUT;
   });
 
   it("misuse does not compile", () => {

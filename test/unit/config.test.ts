@@ -1,7 +1,7 @@
 // Configuration: env defaults, key required, insecure http refused, headers, User-Agent, limits.
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ArizeError, createUsersClient } from "../../src/index.ts";
+import { VERSION } from "../../src/version.ts";
 import { BASE, client, ID, json, KEY, rejection, transport, user } from "./helpers.ts";
 
 afterEach(() => vi.unstubAllEnvs());
@@ -23,12 +23,31 @@ describe("configuration", () => {
     expect(t.calls[0]!.url).toBe("https://api.arize.com/v2/users/x");
   });
 
-  it.each([["missing", undefined], ["empty", ""], ["with a newline", "abc\ndef"]])(
-    "an apiKey %s is an error at construction naming ARIZE_API_KEY",
+  it.each([["missing", undefined], ["empty", ""]])("an apiKey %s is an error at construction saying how to give one", (_, apiKey) => {
+    vi.stubEnv("ARIZE_API_KEY", undefined);
+    expect(() => createUsersClient({ apiKey })).toThrow(ArizeError);
+    expect(() => createUsersClient({ apiKey })).toThrow(/^Missing API key: set ARIZE_API_KEY or pass apiKey$/);
+  });
+
+  it.each([["a space", "sk-abc def"], ["a trailing newline", "sk-abcdef\n"], ["a non-ASCII character", "sk-abcdéf"]])(
+    "an apiKey with %s is a different error, which names the setting and never shows the key",
     (_, apiKey) => {
-      vi.stubEnv("ARIZE_API_KEY", undefined);
-      expect(() => createUsersClient({ apiKey })).toThrow(ArizeError);
-      expect(() => createUsersClient({ apiKey })).toThrow(/ARIZE_API_KEY/);
+      const message = (f: () => unknown) => {
+        try {
+          f();
+        } catch (e) {
+          return (e as Error).message;
+        }
+        throw new Error("expected an error");
+      };
+      const given = message(() => createUsersClient({ apiKey }));
+      expect(given).toBe(
+        "Invalid apiKey: it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown",
+      );
+      vi.stubEnv("ARIZE_API_KEY", apiKey);
+      const fromEnv = message(() => createUsersClient({}));
+      expect(fromEnv).toMatch(/^Invalid ARIZE_API_KEY: it has characters an HTTP header cannot carry/);
+      for (const m of [given, fromEnv]) expect(m).not.toContain("sk-abc");
     },
   );
 
@@ -52,8 +71,11 @@ describe("configuration", () => {
     expect(t.calls[0]!.url).toBe("http://api.internal/v2/users/x");
   });
 
-  it("an unparsable baseUrl is an ArizeError", () => {
-    expect(() => createUsersClient({ apiKey: KEY, baseUrl: "not a url" })).toThrow(/Invalid baseUrl/);
+  it.each(["", "not a url", "api.arize.com"])("an unparsable baseUrl %j is an ArizeError that says what was given", (baseUrl) => {
+    expect(() => createUsersClient({ apiKey: KEY, baseUrl })).toThrow(ArizeError);
+    expect(() => createUsersClient({ apiKey: KEY, baseUrl })).toThrow(
+      `Invalid baseUrl: ${JSON.stringify(baseUrl)} is not an absolute URL (e.g. https://api.arize.com)`,
+    );
   });
 
   it("headers are added to every request but never replace Authorization", async () => {
@@ -67,11 +89,11 @@ describe("configuration", () => {
     }
   });
 
-  it("sends a User-Agent naming arize-users-client and the package version", async () => {
+  // VERSION is generated from package.json; check:generated (and its own test) catch a stale copy.
+  it("sends a User-Agent naming arize-users-client and its version", async () => {
     const t = transport(json(200, user()));
     await client(t.fetch).users.get(ID);
-    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-    expect(t.calls[0]!.headers.get("user-agent")).toBe(`arize-users-client/${version}`);
+    expect(t.calls[0]!.headers.get("user-agent")).toBe(`arize-users-client/${VERSION}`);
   });
 
   it("raw is the openapi-fetch client with the same auth and retries", async () => {

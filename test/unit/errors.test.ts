@@ -72,8 +72,24 @@ describe("errors", () => {
     expect(e.status).toBe(Number(e.message.slice(0, 3)));
   });
 
-  it("a 2xx with a body that is not JSON is an ArizeError that does not quote the body", async () => {
+  it("a body that is not a Problem is kept on `body` (500 characters) and quoted in the message (200)", async () => {
+    const e = await get(raw(502, "<html>Bad Gateway</html>" + "x".repeat(2000), { "content-type": "text/html" }));
+    expect(e.body).toBe(("<html>Bad Gateway</html>" + "x".repeat(2000)).slice(0, 500));
+    // The test's Responses have no status text, hence "HTTP error".
+    expect(e.message).toBe(`502 HTTP error (body: ${e.body!.slice(0, 200)})`);
+    const j = await get(raw(403, '{"message":"no"}', { "content-type": "application/json" }));
+    expect(j.body).toBe('{"message":"no"}');
+    expect(j.message).toBe('403 HTTP error (body: {"message":"no"})');
+    // A Problem is shown as a Problem; an empty body adds nothing.
+    expect((await get(json(404, { title: "Not Found", status: 404 }))).body).toBeUndefined();
+    const empty = await get(raw(500, null));
+    expect(empty.body).toBeUndefined();
+    expect(empty.message).toBe("500 HTTP error");
+  });
+
+  it("a 2xx with a body that is not JSON is an ArizeError that tells the status and does not quote the body", async () => {
     const e = await get(raw(200, "not json at all: s3cr3t", { "content-type": "application/json" }));
+    expect(e.message).toBe("Invalid response: status 200 with a body that is not JSON (SyntaxError)");
     expect(e).toBeInstanceOf(ArizeError);
     expect(e).not.toBeInstanceOf(ArizeApiError);
     expect(`${e.message} ${e.stack} ${String(e.cause)}`).not.toContain("s3cr3t");

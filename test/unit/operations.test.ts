@@ -1,6 +1,11 @@
-// Each operation: method, path, body, result; create's `created`; path safety; pagination.
+// Each operation: method, path, body, result; create's `created`; path safety; pagination; the
+// operation table against the spec.
+import { readFileSync } from "node:fs";
+import { parseYaml } from "@redocly/openapi-core";
 import { describe, expect, it } from "vitest";
+import type { operations } from "../../generated/users.ts";
 import { ArizeError } from "../../src/index.ts";
+import { OPERATIONS, policyOf, retriesBlindly } from "../../src/operations.ts";
 import { BASE, client, ID, json, raw, rejection, transport, user } from "./helpers.ts";
 
 const enc = encodeURIComponent(ID);
@@ -61,7 +66,7 @@ describe("path safety", () => {
     expect(t.calls[0]!.url).toBe(`${BASE}/v2/users/a%2Fb%3Fc%23d%20..%252e`);
   });
 
-  const bad: unknown[] = ["", ".", "..", 42, undefined, null, {}, "\ud800"];
+  const bad: unknown[] = ["", " ", "\t\n", ".", "..", 42, undefined, null, {}, "\ud800"];
   it.each(bad.map((v) => [JSON.stringify(v) ?? String(v), v]))("refuses %s before any request", async (_, id) => {
     const t = transport(json(200, user()));
     const { users, raw: r } = client(t.fetch);
@@ -78,6 +83,37 @@ describe("path safety", () => {
       expect(e.message).toMatch(/^Invalid user_id/);
     }
     expect(t.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ["   ", '"   "'],
+    [42, "42"],
+    [{}, "object"],
+  ])("names the id it refuses: %j", async (id, shown) => {
+    const e = await rejection(client(transport(json(200, user())).fetch).users.get(id as string));
+    expect(e.message).toBe(`Invalid user_id: ${shown} (a user id is a string that is not blank, "." or "..")`);
+  });
+});
+
+describe("limit", () => {
+  it.each([[1e9, "1000000000"], [0, "0"], [-1, "-1"], [1.5, "1.5"], [Number.NaN, "NaN"], [101, "101"]])(
+    "%s is refused before anything is sent, as the README says",
+    async (limit, shown) => {
+      const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+      const { users } = client(t.fetch);
+      for (const call of [() => users.list({ limit }), async () => { for await (const _ of users.listAll({ limit })); }]) {
+        const e = await rejection(call());
+        expect(e).toBeInstanceOf(ArizeError);
+        expect(e.message).toBe(`Invalid limit: ${shown} (an integer from 1 to 100)`);
+      }
+      expect(t.calls).toHaveLength(0);
+    },
+  );
+
+  it.each([1, 100])("%i is sent", async (limit) => {
+    const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+    await client(t.fetch).users.list({ limit });
+    expect(t.calls[0]!.url).toBe(`${BASE}/v2/users?limit=${limit}`);
   });
 });
 
@@ -102,7 +138,9 @@ describe("pagination (listAll)", () => {
     const seen: string[] = [];
     const e = await rejection((async () => { for await (const u of client(t.fetch).users.listAll()) seen.push(u.id); })());
     expect(e).toBeInstanceOf(ArizeError);
-    expect(e.message).toMatch(/next_cursor/);
+    expect(e.message).toBe(
+      "Invalid next_cursor: the server said has_more: true on page 1 but gave no next_cursor; stopping, as there is no way to ask for the next page",
+    );
     expect(seen).toEqual([ID]);
     expect(t.calls).toHaveLength(1);
   });
@@ -111,7 +149,37 @@ describe("pagination (listAll)", () => {
     const t = transport(page(["a"], "c1"), page(["b"], "c2"), page(["c"], "c1"), page(["x"]));
     const e = await rejection((async () => { for await (const _ of client(t.fetch).users.listAll()); })());
     expect(e).toBeInstanceOf(ArizeError);
-    expect(e.message).toMatch(/next_cursor: missing or repeated/);
+    expect(e.message).toBe('Invalid next_cursor: page 3 repeated the cursor "c1" of page 1; stopping to avoid an endless loop');
     expect(t.calls).toHaveLength(3);
+  });
+});
+
+describe("operation table", () => {
+  // Compile side: an operation in generated/users.ts without an entry fails `npm run typecheck`
+  // here (and in src/operations.ts, by its `satisfies`).
+  const table: Record<keyof operations, { method: string; path: string }> = OPERATIONS;
+
+  it("has one entry per operationId of openapi/users.yaml, with the spec's method and path", () => {
+    const spec = parseYaml(readFileSync(new URL("../../openapi/users.yaml", import.meta.url), "utf8")) as {
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    };
+    const routes: Record<string, { method: string; path: string }> = {};
+    for (const [path, item] of Object.entries(spec.paths))
+      for (const [method, op] of Object.entries(item)) if (op?.operationId) routes[op.operationId] = { method, path };
+    expect(Object.keys(table).sort()).toEqual(Object.keys(routes).sort());
+    for (const [id, route] of Object.entries(routes)) expect({ id, ...table[id as keyof operations] }).toMatchObject({ id, ...route });
+  });
+
+  it("raw requests are matched by method and path template, behind any base path; unknown routes are not retried blindly", () => {
+    const blind = (method: string, url: string) => retriesBlindly(policyOf(method, url));
+    expect(blind("GET", "https://h/v2/users?limit=5")).toBe(true);
+    expect(blind("POST", "https://h/v2/users")).toBe(true);
+    expect(blind("PATCH", "https://h/proxy/arize/v2/users/VXNlcjo%3D")).toBe(true);
+    expect(blind("POST", "https://h/v2/users/abc/resend-invitation")).toBe(false);
+    expect(blind("POST", "https://h/proxy/v2/users/abc/reset-password")).toBe(false);
+    // Not in the spec: another method, another path, a path that only starts like one of ours.
+    expect(blind("PUT", "https://h/v2/users/abc")).toBe(false);
+    expect(blind("GET", "https://h/v2/users/abc/roles")).toBe(false);
+    expect(blind("GET", "https://h/v2/usersx")).toBe(false);
   });
 });

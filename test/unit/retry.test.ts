@@ -64,6 +64,49 @@ describe("retry rules (fake timers)", () => {
     });
   }
 
+  it("raw calls follow the operation's policy, matched by method and path template behind a base path", async () => {
+    const base = "https://proxy.test.example/arize";
+    const resend = transport(problem(500, "x"), raw(204, null));
+    await settle(client(resend.fetch, { baseUrl: base }).raw.POST("/v2/users/{user_id}/resend-invitation", { params: { path: { user_id: ID } } }), vi);
+    expect(resend.calls.map((c) => c.url)).toEqual([`${base}/v2/users/${encodeURIComponent(ID)}/resend-invitation`]);
+    const get = transport(problem(500, "x"), ok200);
+    await settle(client(get.fetch, { baseUrl: base }).raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }), vi);
+    expect(get.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ["every attempt timed out", [hang], {}, "Timed out after 1000 ms on each of 3 attempts"],
+    ["only the last did", [problem(503, "x"), refused, hang], {}, "Timed out after 1000 ms on the last of 3 attempts"],
+    ["no retries were asked for", [hang], { maxRetries: 0 }, "Timed out after 1000 ms"],
+  ] as const)("a timeout's message is true over retries: %s", async (_, steps, opts, message) => {
+    const t = transport(...steps);
+    const { error } = await settle(client(t.fetch, { timeoutMs: 1000, ...opts }).users.get(ID), vi);
+    expect(error).toBeInstanceOf(ArizeTimeoutError);
+    expect((error as Error).message).toBe(message);
+  });
+
+  it("a timeout held back by the operation's policy says why it was not retried", async () => {
+    const t = transport(hang);
+    const { error } = await settle(client(t.fetch, { timeoutMs: 1000 }).users.resendInvitation(ID), vi);
+    expect((error as Error).message).toBe(
+      "Timed out after 1000 ms; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)",
+    );
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ["undici's cause code", new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.test.example"), { code: "ENOTFOUND" }) }), "ENOTFOUND"],
+    ["the cause's message when it has no code", new TypeError("fetch failed", { cause: new Error("other side closed") }), "other side closed"],
+    ["a browser's message (no cause)", new TypeError("Failed to fetch"), "Failed to fetch"],
+  ])("a connection error names method, URL and %s", async (_, failure, why) => {
+    const t = transport(() => {
+      throw failure;
+    });
+    const { error } = await settle(client(t.fetch, { maxRetries: 0 }).users.list({ limit: 5 }), vi);
+    expect(error).toBeInstanceOf(ArizeConnectionError);
+    expect((error as Error).message).toBe(`Connection failed: GET https://api.test.example/v2/users?limit=5 (${why})`);
+  });
+
   it("gives up after maxRetries (default 2) with the last response's error", async () => {
     const t = transport(problem(503, "Busy"));
     const { error } = await settle(client(t.fetch).users.get(ID), vi);
@@ -167,7 +210,7 @@ describe("timeouts and abort (real timers)", () => {
     const e = await rejection(arize.users.get(ID));
     expect(e).toBeInstanceOf(ArizeTimeoutError);
     expect(e).toBeInstanceOf(ArizeConnectionError);
-    expect(e.message).toBe("Timed out after 150 ms (attempt 2 of 2)");
+    expect(e.message).toBe("Timed out after 150 ms on each of 2 attempts");
     expect(s.hits()).toBe(2);
     // Two attempts of 150 ms and one backoff (≤ 500 ms) in between.
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -210,9 +253,26 @@ describe("timeouts and abort (real timers)", () => {
     const path = { params: { path: { user_id: ID } } };
     const aborted = await rejection(client(t.fetch).raw.GET("/v2/users/{user_id}", { ...path, signal: ac.signal }));
     expect(aborted).toBeInstanceOf(ArizeAbortError);
-    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 } as never));
+    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 }));
     expect(timedOut).toBeInstanceOf(ArizeTimeoutError);
     expect(t.calls).toHaveLength(2);
+  });
+
+  it("the wrapper alone listens to the caller's signal: one listener per call, removed at the end", async () => {
+    for (const call of [
+      (arize: UsersClient, signal: AbortSignal) => arize.users.get(ID, { signal }),
+      (arize: UsersClient, signal: AbortSignal) => arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } }, signal }),
+    ]) {
+      const { signal } = new AbortController();
+      const add = vi.spyOn(signal, "addEventListener");
+      const remove = vi.spyOn(signal, "removeEventListener");
+      const t = transport(problem(503, "x", { "retry-after": "0.01" }), problem(503, "x", { "retry-after": "0.01" }), ok200);
+      await call(client(t.fetch), signal);
+      expect(t.calls).toHaveLength(3);
+      expect(add).toHaveBeenCalledTimes(1);
+      expect(remove).toHaveBeenCalledTimes(1);
+      expect(remove.mock.calls[0]![1]).toBe(add.mock.calls[0]![1]);
+    }
   });
 
   it("an already aborted signal sends nothing", async () => {

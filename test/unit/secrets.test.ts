@@ -90,6 +90,19 @@ describe("secrets", () => {
     expect(entries.map((e) => [e.attempt, e.status, e.error])).toEqual([[1, undefined, "ArizeConnectionError"], [2, 200, undefined]]);
   });
 
+  it.each([
+    ["JSON", `{"error":"bad","temporary_password":"${PASSWORD}","seen":"Bearer ${KEY}","key":"${KEY}"}`, "application/json"],
+    ["text", `oops temporary_password=${PASSWORD} authorization: Bearer ${KEY}; api_key ${KEY}`, "text/plain"],
+  ])("a %s error body that is not a Problem is kept with the password, bearer tokens and the API key redacted", async (_, body, type) => {
+    const e = await rejection(client(transport(raw(400, body, { "content-type": type })).fetch).users.get(ID));
+    expect(e.body).toContain("[redacted]");
+    expect(e.body).toMatch(/bad|oops/);
+    expect(e.body).toMatch(/key|api_key/); // the text around a secret stays
+    expectClean(e, PASSWORD);
+    expectClean(e, KEY);
+    expect(`${e.body}`).not.toContain(KEY.slice(0, 12)); // no part of the key either
+  });
+
   it("a temporary password echoed in an error body is not copied into the error", async () => {
     const body = { title: "Conflict", status: 409, detail: "exists", temporary_password: PASSWORD };
     const e = await rejection(client(transport(json(409, body)).fetch).users.create({
