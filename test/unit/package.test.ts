@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { VERSION } from "../../src/version.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "arize-users-client-pack-"));
@@ -54,7 +55,7 @@ it("packs, installs and type-checks in a fresh strict nodenext project", () => {
   cpSync(join(root, "package.json"), join(pkg, "package.json"));
   run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", tmp], pkg); // built above: no prepack here
   const tarball = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
-  expect(tarball).toBe("arize-users-client-0.1.0.tgz");
+  expect(tarball).toBe(`arize-users-client-${VERSION}.tgz`);
 
   const dir = join(tmp, "app");
   cpSync(join(tmp, tarball!), join(dir, tarball!));
