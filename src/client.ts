@@ -27,7 +27,7 @@ export interface ClientOptions {
 
 type Method = Operation["method"];
 // As openapi-typescript-helpers (openapi-fetch's) has it; not imported: it is not our dependency.
-type RequiredKeysOf<T> = { [K in keyof T]: {} extends Pick<T, K> ? never : K }[keyof T];
+type RequiredKeysOf<T> = { [K in keyof T]: Record<never, never> extends Pick<T, K> ? never : K }[keyof T];
 
 /**
  * openapi-fetch's method type (ClientMethod) with `RequestOptions` typed in the init: openapi-fetch
@@ -72,7 +72,7 @@ const pathSerializer = (path: string, params: Record<string, unknown>) =>
   path.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     try {
-      if (typeof v == "string" && v.trim() && !/^\.{1,2}$/.test(v)) return encodeURIComponent(v);
+      if (typeof v === "string" && v.trim() && !/^\.{1,2}$/.test(v)) return encodeURIComponent(v);
     } catch {}
     throw invalid(k, `${shown(v)} (a user id is a string that is not blank, "." or "..")`);
   });
@@ -101,11 +101,11 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
     throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
   const p = url.protocol;
-  if (p != "https:" && !(p == "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))
+  if (p !== "https:" && !(p === "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
   const client = createClient<paths>({
     baseUrl: url.href,
-    fetch: retryingFetch(o.fetch ?? globalThis.fetch, "Bearer " + key, { ...o }),
+    fetch: retryingFetch(o.fetch ?? globalThis.fetch, `Bearer ${key}`, { ...o }),
     headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...o.headers },
     pathSerializer,
   });

@@ -19,13 +19,13 @@ const REDACTED = "[redacted]";
  * truncation, so no part of a secret survives the cut.
  */
 const redactedText = (body: unknown, apiKey?: string) => {
-  let text = typeof body == "string" ? body : JSON.stringify(body);
+  let text = typeof body === "string" ? body : JSON.stringify(body);
   if (apiKey) text = text.split(apiKey).join(REDACTED);
   return text
     // As JSON ("temporary_password": "…") or as form or log text (temporary_password=…).
-    .replace(/(temporary_password"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/g, "$1" + REDACTED)
+    .replace(/(temporary_password"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/g, `$1${REDACTED}`)
     // The token's characters only (RFC 6750's b64token), so the text after it stays readable.
-    .replace(/(Bearer\s+)[\w.~+/=-]+/gi, "$1" + REDACTED)
+    .replace(/(Bearer\s+)[\w.~+/=-]+/gi, `$1${REDACTED}`)
     .slice(0, MAX_BODY_CHARS);
 };
 
@@ -44,10 +44,10 @@ export class ArizeApiError extends ArizeError {
   constructor(res: Response, body?: unknown, apiKey?: string) {
     // Never copy a temporary password into an error, even if a server echoed one.
     const { temporary_password: _, ...p } = (body ?? {}) as Problem & { temporary_password?: unknown };
-    const ok = typeof p.title == "string";
+    const ok = typeof p.title === "string";
     // An empty body ("" or none) has nothing to show.
     const text = ok || body == null || body === "" ? undefined : redactedText(body, apiKey);
-    const what = ok ? p.title + (p.detail ? ": " + p.detail : "") : res.statusText || "HTTP error";
+    const what = ok ? p.title + (p.detail ? `: ${p.detail}` : "") : res.statusText || "HTTP error";
     super(`${res.status} ${what}${text ? ` (body: ${text.slice(0, MAX_BODY_CHARS_IN_MESSAGE)})` : ""}`);
     this.status = res.status;
     if (ok) this.problem = p;
@@ -95,13 +95,13 @@ const ERROR_BY_STATUS: Record<number, typeof ArizeApiError> = {
 
 /** The ArizeApiError subclass for a failed response (every 5xx maps to InternalServerError). */
 export const apiError = (res: Response, body?: unknown, apiKey?: string): ArizeApiError =>
-  new (ERROR_BY_STATUS[res.status >= 500 ? 500 : res.status] ?? ArizeApiError)(res, body, apiKey);
+  new (ERROR_BY_STATUS[Math.min(res.status , 500)] ?? ArizeApiError)(res, body, apiKey);
 
 /** A bad argument or setting, named, never echoing secrets. */
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);
 
 /** A value as a message shows it: a string quoted, a number as is, anything else by its kind. */
-export const shown = (v: unknown) => (typeof v == "string" ? JSON.stringify(v) : typeof v == "number" || v == null ? String(v) : typeof v);
+export const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || v == null ? String(v) : typeof v);
 
 /** The request never got an HTTP answer (DNS, refused, reset, …). */
 export class ArizeConnectionError extends ArizeError {

@@ -59,7 +59,7 @@ const ROUTES = Object.values(OPERATIONS).map((op: Operation) => ({
  * have (a newer server's, called through `raw`) gets the cautious one: it might send an email.
  */
 export const policyOf = (method: string, url: string): RetryPolicy =>
-  ROUTES.find((r) => r.method == method && r.pattern.test(new URL(url).pathname))?.policy ?? SENDS_EMAIL;
+  ROUTES.find((r) => r.method === method && r.pattern.test(new URL(url).pathname))?.policy ?? SENDS_EMAIL;
 
 /**
  * Whether any transient failure (lost connection, timeout, 408, 5xx) may be retried: only when a

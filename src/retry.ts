@@ -95,7 +95,7 @@ type Failure = { code?: unknown; message?: unknown; cause?: Failure } | undefine
  */
 const connectionError = (req: Request, e: unknown) => {
   const failure = e as Failure;
-  const why = [failure?.cause?.code, failure?.cause?.message, failure?.message].find((w) => typeof w == "string" && w);
+  const why = [failure?.cause?.code, failure?.cause?.message, failure?.message].find((w) => typeof w === "string" && w);
   return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${why ? ` (${why})` : ""}`, { cause: e });
 };
 
@@ -105,7 +105,7 @@ const connectionError = (req: Request, e: unknown) => {
  */
 const timeoutMessage = (timeoutMs: number, attempts: number, timeouts: number, heldBack: boolean) =>
   `Timed out after ${timeoutMs} ms` +
-  (attempts == 1 ? "" : timeouts == attempts ? ` on each of ${attempts} attempts` : ` on the last of ${attempts} attempts`) +
+  (attempts === 1 ? "" : timeouts === attempts ? ` on each of ${attempts} attempts` : ` on the last of ${attempts} attempts`) +
   (heldBack ? "; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)" : "");
 
 /** An attempt's result: the final response, or a wait before the next attempt, or the error to throw. */

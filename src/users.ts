@@ -76,11 +76,14 @@ export type CreateResult =
 const MIN_LIMIT = 1;
 const MAX_LIMIT = 100;
 
+/** An init with no options that change the response type (openapi-fetch's `{}`). */
+type NoInit = Record<never, never>;
+
 /** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
-export type UntypedRequest = (method: string, path: string, init: object) => Promise<FetchResponse<object, {}, "application/json">>;
+export type UntypedRequest = (method: string, path: string, init: object) => Promise<FetchResponse<object, NoInit, "application/json">>;
 
 /** An operation's 2xx result as openapi-fetch types it. */
-type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], {}, "application/json">, { error?: never }>;
+type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], NoInit, "application/json">, { error?: never }>;
 
 /** The resource on openapi-fetch's `request`; routes come from the operation table (src/operations.ts). */
 export const users = (request: UntypedRequest, apiKey: string): UsersResource => {
@@ -132,7 +135,7 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
     async create(body, o) {
       const { data, response } = await send("createUser", { body }, o);
       // The status decides which member of the union this is; TypeScript cannot see that link.
-      return { user: data, created: response.status == 201 } as CreateResult;
+      return { user: data, created: response.status === 201 } as CreateResult;
     },
     update: async (id, body, o) => (await send("updateUser", { ...at(id), body }, o)).data,
     async delete(id, o) {

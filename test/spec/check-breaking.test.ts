@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpecs, loadSpecText, type Change } from "../../scripts/spec-diff.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked freely by the test
+type Json = Record<string, any>;
 
 function fixture(): Json {
   return {

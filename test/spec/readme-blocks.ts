@@ -41,4 +41,4 @@ export function typescriptBlocks(markdown: string): CodeBlock[] {
 }
 
 /** The block's code placed on its own line numbers: line n of the result is line n of the file. */
-export const atFileLines = (block: CodeBlock): string => "\n".repeat(block.line - 1) + block.code + "\n";
+export const atFileLines = (block: CodeBlock): string => `${"\n".repeat(block.line - 1) + block.code}\n`;

@@ -20,7 +20,8 @@ import { track } from "../../contract-tests/harness/processes.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "./readme-blocks.ts";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked freely by the test
+type Json = Record<string, any>;
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const README = "README.md";
 const USAGE = "Usage";

@@ -1,9 +1,9 @@
 // Misuse is a compile error; results carry the generated types.
 import { describe, expectTypeOf, it } from "vitest";
 import type { operations, paths } from "../../generated/users.ts";
-import { OPERATIONS } from "../../src/operations.ts";
+import type { OPERATIONS } from "../../src/operations.ts";
 import {
-  ArizeApiError,
+  type ArizeApiError,
   createUsersClient,
   NotFoundError,
   type components,

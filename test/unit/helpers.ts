@@ -66,12 +66,15 @@ export async function settle<T>(p: Promise<T>, vi: { runAllTimersAsync(): Promis
   return out;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever fields the error class has
+type AnyError = Error & Record<string, any>;
+
 /** The rejection of `p` (fails the test when `p` resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, any>> {
+export async function rejection(p: Promise<unknown>): Promise<AnyError> {
   try {
     await p;
   } catch (e) {
-    return e as Error & Record<string, any>;
+    return e as AnyError;
   }
   throw new Error("expected a rejection, got a result");
 }
