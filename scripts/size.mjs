@@ -5,9 +5,10 @@ import { gzipSync } from "node:zlib";
 
 // 11 500 until issue 10: its declared operation table (route and retry policy per operationId),
 // the typed raw wrapper, the kept and redacted error body, argument checks and messages that say
-// what happened took the bundle from 11 490 to 13 895 B, read as written (no hand-shrinking).
-// The minifier cannot shrink declared data or message text; measured size rounded up to 100.
-export const BUDGET = 13_900;
+// what happened took the bundle from 11 490 to 13 895 B, read as written (no hand-shrinking);
+// the linter's === and template strings then 13 905 B. The minifier cannot shrink declared data
+// or message text; measured size rounded up to the next 100.
+export const BUDGET = 14_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */
@@ -30,7 +31,8 @@ export async function measureBundle({ entry = "src/index.ts", contents } = {}) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const ours = await measureBundle();
   const base = await measureBundle({ contents: 'export { default } from "openapi-fetch";' });
-  const row = (name, m) => `${name.padEnd(28)} ${String(m.bytes).padStart(6)} B min  ${String(m.gzip).padStart(5)} B gzip`;
+  const row = (name, m) =>
+    `${name.padEnd(28)} ${String(m.bytes).padStart(6)} B min  ${String(m.gzip).padStart(5)} B gzip`;
   console.log(row("arize-users-client (entry)", ours));
   console.log(row("openapi-fetch alone", base));
   console.log(`own code: ${ours.bytes - base.bytes} B min; budget ${BUDGET} B min`);
