@@ -6,7 +6,9 @@ export default defineConfig({
     // JUnit XML for CI; CONTRACT_REPORT_DIR keeps parallel conformance runs (the mutation test) apart.
     // In conformance mode junit.xml is the findings' own (rendered from findings.json), so vitest's goes beside it.
     reporters: ["default", "junit"],
-    outputFile: { junit: `${process.env.CONTRACT_REPORT_DIR ?? "reports"}/${process.env.CONTRACT_BASE_URL ? "vitest-junit.xml" : "junit.xml"}` },
+    outputFile: {
+      junit: `${process.env.CONTRACT_REPORT_DIR ?? "reports"}/${process.env.CONTRACT_BASE_URL ? "vitest-junit.xml" : "junit.xml"}`,
+    },
     projects: [
       {
         test: {

@@ -25,7 +25,9 @@ export interface GeneratedOptions {
   timeoutMs: number; // per tool run
 }
 export const generatedOptions = (quick: boolean): GeneratedOptions =>
-  quick ? { quick, seed: 42, maxExamples: 5, budget: "20", timeoutMs: 180_000 } : { quick, seed: 42, maxExamples: 10, budget: "50", timeoutMs: 180_000 };
+  quick
+    ? { quick, seed: 42, maxExamples: 5, budget: "20", timeoutMs: 180_000 }
+    : { quick, seed: 42, maxExamples: 10, budget: "50", timeoutMs: 180_000 };
 
 /** One tool's run on one variant. `firstMs`: ms from its start to the first finding that counts (see `caught`). */
 export interface Side {
@@ -66,16 +68,22 @@ function stVersion(bin: string): string | { error: string } {
   const r = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000, env: stEnv() });
   if (r.error) return { error: (r.error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : r.error.message };
   const v = /version (\S+)/.exec(r.stdout)?.[1];
-  return r.status === 0 && v ? v : { error: `\`${bin} --version\` answered ${JSON.stringify((r.stdout + r.stderr).trim().slice(0, 200))}` };
+  return r.status === 0 && v
+    ? v
+    : { error: `\`${bin} --version\` answered ${JSON.stringify((r.stdout + r.stderr).trim().slice(0, 200))}` };
 }
 
 /** SCHEMATHESIS_BIN, else `st` on PATH, else a venv cached in the temp dir (pip install schemathesis==ST_VERSION). */
-export async function findSchemathesis(env: NodeJS.ProcessEnv = process.env): Promise<{ bin: string; version: string; how: string } | { skipped: string }> {
+export async function findSchemathesis(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ bin: string; version: string; how: string } | { skipped: string }> {
   const explicit = env.SCHEMATHESIS_BIN;
   if (explicit) {
     if (!existsSync(explicit)) return { skipped: `SCHEMATHESIS_BIN=${explicit} does not exist` };
     const v = stVersion(explicit);
-    return typeof v === "string" ? { bin: explicit, version: v, how: "SCHEMATHESIS_BIN" } : { skipped: `SCHEMATHESIS_BIN=${explicit}: ${v.error}` };
+    return typeof v === "string"
+      ? { bin: explicit, version: v, how: "SCHEMATHESIS_BIN" }
+      : { skipped: `SCHEMATHESIS_BIN=${explicit}: ${v.error}` };
   }
   const onPath = stVersion("st");
   if (typeof onPath === "string") return { bin: "st", version: onPath, how: "st on PATH" };
@@ -87,20 +95,44 @@ export async function findSchemathesis(env: NodeJS.ProcessEnv = process.env): Pr
   rmSync(venv, { recursive: true, force: true });
   try {
     await timeCommand("python3", ["-m", "venv", venv]);
-    await timeCommand(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "--timeout", "30", "--retries", "1", `schemathesis==${ST_VERSION}`]);
+    await timeCommand(join(venv, "bin", "pip"), [
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "--timeout",
+      "30",
+      "--retries",
+      "1",
+      `schemathesis==${ST_VERSION}`,
+    ]);
   } catch (err) {
     rmSync(venv, { recursive: true, force: true }); // no half-built venv to trip the next run
-    const why = (err as Error).message.split("\n").filter((l) => /error/i.test(l)).at(-1)?.trim() ?? (err as Error).message.split("\n")[0];
-    return { skipped: `Schemathesis not found (SCHEMATHESIS_BIN unset, no st on PATH) and pip install schemathesis==${ST_VERSION} failed: ${why}` };
+    const why =
+      (err as Error).message
+        .split("\n")
+        .filter((l) => /error/i.test(l))
+        .at(-1)
+        ?.trim() ?? (err as Error).message.split("\n")[0];
+    return {
+      skipped: `Schemathesis not found (SCHEMATHESIS_BIN unset, no st on PATH) and pip install schemathesis==${ST_VERSION} failed: ${why}`,
+    };
   }
   const v = stVersion(bin);
-  return typeof v === "string" ? { bin, version: v, how: `venv ${venv}, installed now` } : { skipped: `installed Schemathesis does not run: ${v.error}` };
+  return typeof v === "string"
+    ? { bin, version: v, how: `venv ${venv}, installed now` }
+    : { skipped: `installed Schemathesis does not run: ${v.error}` };
 }
 
 // Only 127.0.0.1: no proxy may reroute it. Schemathesis 4.x has no telemetry or upload (checked in
 // its source); its reports go to a temp dir we delete.
 function stEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", NO_PROXY: "127.0.0.1", no_proxy: "127.0.0.1", SCHEMATHESIS_TELEMETRY: "false" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: "1",
+    NO_PROXY: "127.0.0.1",
+    no_proxy: "127.0.0.1",
+    SCHEMATHESIS_TELEMETRY: "false",
+  };
   for (const k of ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]) delete env[k];
   return env;
 }
@@ -108,7 +140,16 @@ function stEnv(): NodeJS.ProcessEnv {
 // ---- one run of each tool -------------------------------------------------------------------
 
 const perS = (cases: number, seconds: number) => (seconds > 0 ? round(cases / seconds, 1) : 0);
-const failed = (error: string): Side => ({ caught: false, findings: 0, firstMs: null, cases: 0, seconds: 0, wallSeconds: 0, casesPerS: 0, error });
+const failed = (error: string): Side => ({
+  caught: false,
+  findings: 0,
+  firstMs: null,
+  cases: 0,
+  seconds: 0,
+  wallSeconds: 0,
+  casesPerS: 0,
+  error,
+});
 const redact = (text: string, key: string) => text.replaceAll(key, "$ARIZE_API_KEY");
 
 interface StEvent {
@@ -122,12 +163,38 @@ interface StEvent {
 }
 
 /** `st run` with every check and phase, a fixed seed and bounded examples; read from its NDJSON event stream. */
-async function runSchemathesis(bin: string, url: string, key: string, o: GeneratedOptions, conforming?: Set<string>): Promise<StSide> {
+async function runSchemathesis(
+  bin: string,
+  url: string,
+  key: string,
+  o: GeneratedOptions,
+  conforming?: Set<string>,
+): Promise<StSide> {
   const dir = mkdtempSync(join(tmpdir(), "arize-bench-st-"));
   const t0 = performance.now();
   // The key is a throw-away one for this bench's reference servers; it still never reaches our output.
-  const args = ["run", SPEC, "--url", url, "--header", `Authorization: Bearer ${key}`, "--checks", "all", "--seed", String(o.seed)];
-  args.push("--max-examples", String(o.maxExamples), "--workers", "1", "--request-timeout", "5", "--generation-database", "none");
+  const args = [
+    "run",
+    SPEC,
+    "--url",
+    url,
+    "--header",
+    `Authorization: Bearer ${key}`,
+    "--checks",
+    "all",
+    "--seed",
+    String(o.seed),
+  ];
+  args.push(
+    "--max-examples",
+    String(o.maxExamples),
+    "--workers",
+    "1",
+    "--request-timeout",
+    "5",
+    "--generation-database",
+    "none",
+  );
   args.push("--no-color", "--report", "ndjson", "--report-dir", dir);
   const child = startChild(bin, args, { env: stEnv() });
   const timer = setTimeout(() => void stopChild(child), o.timeoutMs);
@@ -138,7 +205,12 @@ async function runSchemathesis(bin: string, url: string, key: string, o: Generat
     // Exit 0: nothing found, 1: failures found; anything else (or no event stream) is an error.
     if ((code !== 0 && code !== 1) || !file) {
       const why = code === null ? `killed after ${o.timeoutMs} ms` : `exit ${code}${file ? "" : ", no NDJSON report"}`;
-      return { ...failed(`st run: ${why}: ${redact(child.log.trim().split("\n").slice(-3).join(" | "), key)}`), anyFailure: false, signatures: [], counted: [] };
+      return {
+        ...failed(`st run: ${why}: ${redact(child.log.trim().split("\n").slice(-3).join(" | "), key)}`),
+        anyFailure: false,
+        signatures: [],
+        counted: [],
+      };
     }
     let start = 0;
     let engine = 0;
@@ -195,13 +267,25 @@ interface FindingsJson {
 
 /** Conformance mode as a child (run-conformance.ts, as the mutation test runs it) with seed and budget fixed. */
 async function runOurs(url: string, key: string, o: GeneratedOptions, checks: string[]): Promise<Side> {
-  const opts: Parameters<typeof runConformance>[0] = { baseUrl: url, apiKey: key, timeoutMs: o.timeoutMs, seed: o.seed, budget: o.budget };
+  const opts: Parameters<typeof runConformance>[0] = {
+    baseUrl: url,
+    apiKey: key,
+    timeoutMs: o.timeoutMs,
+    seed: o.seed,
+    budget: o.budget,
+  };
   const run = await runConformance(opts);
   return oursFromFindings(run.files["findings.json"], run.code, run.seconds, o.seed, checks);
 }
 
 /** Our side's figures from findings.json's text (undefined: the run wrote none). */
-export function oursFromFindings(json: string | undefined, code: number | null, wallSeconds: number, seed: number, checks: string[]): Side {
+export function oursFromFindings(
+  json: string | undefined,
+  code: number | null,
+  wallSeconds: number,
+  seed: number,
+  checks: string[],
+): Side {
   const wall = round(wallSeconds, 2);
   if (!json) return { ...failed(`no findings.json (exit ${code})`), wallSeconds: wall };
   let f: FindingsJson;
@@ -210,7 +294,8 @@ export function oursFromFindings(json: string | undefined, code: number | null, 
   } catch (err) {
     return { ...failed(`findings.json is not JSON: ${(err as Error).message}`), wallSeconds: wall };
   }
-  if (!Array.isArray(f?.findings) || typeof f.seconds !== "number") return { ...failed("findings.json lacks findings[] or seconds"), wallSeconds: wall };
+  if (!Array.isArray(f?.findings) || typeof f.seconds !== "number")
+    return { ...failed("findings.json lacks findings[] or seconds"), wallSeconds: wall };
   const counting = f.findings.filter((x) => checks.length === 0 || checks.includes(x.check));
   const first = counting.length ? Math.min(...counting.map((x) => x.atMs)) : null;
   const cases = f.cases ?? f.requests;
@@ -235,7 +320,10 @@ function declaredChecks(name: MutationName): string[] {
 }
 
 /** Every variant on a fresh reference server per tool, one tool at a time (2 cores: no competition). */
-export async function measureGenerated(o: GeneratedOptions, env: NodeJS.ProcessEnv = process.env): Promise<GeneratedResult> {
+export async function measureGenerated(
+  o: GeneratedOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GeneratedResult> {
   const st = await findSchemathesis(env);
   if ("skipped" in st) return st;
   const t0 = performance.now();
@@ -265,7 +353,13 @@ export async function measureGenerated(o: GeneratedOptions, env: NodeJS.ProcessE
     const said = (s: Side) => s.error ?? (!mutation ? `${s.findings} finding(s)` : s.caught ? "caught" : "missed");
     console.log(`generated: ${variant} done (ours: ${said(ours)}; Schemathesis: ${said(stSide)})`);
   }
-  return { schemathesis: { version: st.version, bin: st.bin, how: st.how }, options: o, baseline: [...(conforming ?? [])].sort(), rows, wallSeconds: round((performance.now() - t0) / 1000, 1) };
+  return {
+    schemathesis: { version: st.version, bin: st.bin, how: st.how },
+    options: o,
+    baseline: [...(conforming ?? [])].sort(),
+    rows,
+    wallSeconds: round((performance.now() - t0) / 1000, 1),
+  };
 }
 
 export function printGenerated(r: GeneratedResult): void {
@@ -276,7 +370,8 @@ export function printGenerated(r: GeneratedResult): void {
   const { options: o, rows } = r;
   const t = (ms: number | null) => (ms === null ? "-" : `${round(ms / 1000, 2)} s`);
   // On the conforming server every finding is a false positive (FP); on a mutant, see `caught`.
-  const verdict = (s: Side, conforming: boolean) => (s.error ? s.error : conforming ? (s.findings ? `${s.findings} FP` : "clean") : s.caught ? "caught" : "missed");
+  const verdict = (s: Side, conforming: boolean) =>
+    s.error ? s.error : conforming ? (s.findings ? `${s.findings} FP` : "clean") : s.caught ? "caught" : "missed";
   printTable(
     `Generated contract testing: ours (conformance mode, CONTRACT_SEED=${o.seed}, CONTRACT_BUDGET=${o.budget}) vs Schemathesis ${r.schemathesis.version} (--seed ${o.seed}, --max-examples ${o.maxExamples}, all checks and phases)\n` +
       "caught: ours, a finding of a check the mutant declares (any, if it declares none); Schemathesis, a failure the conforming server (seeds s, s+1) does not get\n" +
@@ -298,17 +393,34 @@ export function printGenerated(r: GeneratedResult): void {
   const kills = (f: (row: GeneratedRow) => boolean) => `${mutants.filter(f).length}/${mutants.length}`;
   const med = (v: number[]) => (v.length ? round(median(v), 1) : "-");
   const measured = (s: (row: GeneratedRow) => Side) => rows.map(s).filter((x) => !x.error);
-  const wall = (s: (row: GeneratedRow) => Side) => round(rows.reduce((sum, row) => sum + s(row).wallSeconds, 0), 1);
+  const wall = (s: (row: GeneratedRow) => Side) =>
+    round(
+      rows.reduce((sum, row) => sum + s(row).wallSeconds, 0),
+      1,
+    );
   printTable(
     "Totals",
     ["", "ours", "Schemathesis"],
     [
-      ["mutants caught", kills((x) => x.ours.caught), `${kills((x) => x.st.caught)} (any failure: ${kills((x) => x.st.anyFailure)})`],
-      ["false positives on the conforming server", rows[0]!.ours.error ? "-" : rows[0]!.ours.findings, rows[0]!.st.error ? "-" : rows[0]!.st.findings],
-      ["median cases/s", med(measured((x) => x.ours).map((s) => s.casesPerS)), med(measured((x) => x.st).map((s) => s.casesPerS))],
+      [
+        "mutants caught",
+        kills((x) => x.ours.caught),
+        `${kills((x) => x.st.caught)} (any failure: ${kills((x) => x.st.anyFailure)})`,
+      ],
+      [
+        "false positives on the conforming server",
+        rows[0]!.ours.error ? "-" : rows[0]!.ours.findings,
+        rows[0]!.st.error ? "-" : rows[0]!.st.findings,
+      ],
+      [
+        "median cases/s",
+        med(measured((x) => x.ours).map((s) => s.casesPerS)),
+        med(measured((x) => x.st).map((s) => s.casesPerS)),
+      ],
       ["total wall time, s", wall((x) => x.ours), wall((x) => x.st)],
     ],
   );
-  if (r.baseline.length) console.log(`Schemathesis on the conforming server (seeds ${o.seed}, ${o.seed + 1}): ${r.baseline.join("; ")}`);
+  if (r.baseline.length)
+    console.log(`Schemathesis on the conforming server (seeds ${o.seed}, ${o.seed + 1}): ${r.baseline.join("; ")}`);
   console.log(`Schemathesis ${r.schemathesis.version} via ${r.schemathesis.how}; section wall time ${r.wallSeconds} s`);
 }

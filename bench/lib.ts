@@ -28,7 +28,12 @@ export interface Spread {
   p75: number;
   n: number;
 }
-export const spread = (v: readonly number[]): Spread => ({ median: median(v), p25: quantile(v, 0.25), p75: quantile(v, 0.75), n: v.length });
+export const spread = (v: readonly number[]): Spread => ({
+  median: median(v),
+  p25: quantile(v, 0.25),
+  p75: quantile(v, 0.75),
+  n: v.length,
+});
 
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -58,7 +63,12 @@ export function startChild(
       ? fork(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] })
       : // Through the harness's guard: it leads its own process group and kills it when our pipe
         // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
-        spawn(process.execPath, [GUARD, cmd, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"], detached: true })
+        spawn(process.execPath, [GUARD, cmd, ...args], {
+          cwd: ROOT,
+          env,
+          stdio: ["pipe", "pipe", "pipe"],
+          detached: true,
+        })
   ) as Child;
   track(child);
   child.log = "";
@@ -98,7 +108,11 @@ function readyWhen<T>(
     };
     const unlisten = listen((v) => finish(() => resolve(v)));
     const onExit = (code: number | null, signal: string | null) =>
-      finish(() => reject(new Error(`${what} exited (code ${code}, signal ${signal}) before it was ready. Its log:\n${child.log}`)));
+      finish(() =>
+        reject(
+          new Error(`${what} exited (code ${code}, signal ${signal}) before it was ready. Its log:\n${child.log}`),
+        ),
+      );
     const timer = setTimeout(
       () => finish(() => reject(new Error(`${what} not ready after ${timeoutMs} ms. Its log:\n${child.log}`))),
       timeoutMs,
@@ -154,7 +168,9 @@ export async function timeCommand(
   killGroup(child); // sweep anything the command left behind in its group
   if (code !== 0) {
     const tail = child.log.trimEnd().split("\n").slice(-30).join("\n");
-    throw new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}); the end of its output:\n${tail}`);
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}); the end of its output:\n${tail}`,
+    );
   }
   opts.output?.(child.log);
   return ms;

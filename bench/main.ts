@@ -33,7 +33,8 @@ function parseFlags(argv: string[]): Flags {
   };
   const int = (name: string, v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(v)}`);
     return n;
   };
   for (const arg of argv) {
@@ -41,7 +42,8 @@ function parseFlags(argv: string[]): Flags {
     if (name === "quick") continue;
     else if (name === "only") {
       const bad = value.split(",").filter((s) => !(SECTIONS as readonly string[]).includes(s));
-      if (!value || bad.length) throw new Error(`--only takes a list of ${SECTIONS.join(", ")}; got ${JSON.stringify(value)}`);
+      if (!value || bad.length)
+        throw new Error(`--only takes a list of ${SECTIONS.join(", ")}; got ${JSON.stringify(value)}`);
       flags.only = value.split(",") as Section[];
     } else if (name === "rounds") flags.overhead.rounds = int(name, value);
     else if (name === "per-round") flags.overhead.perRound = int(name, value);
@@ -75,7 +77,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      platform: process.platform,
+    },
     flags,
   };
   const targets: Target[] = [];
@@ -90,7 +97,9 @@ export async function main(argv: string[]): Promise<number> {
       await run();
       load[name] = [round(before, 2), round(loadavg()[0]!, 2)];
       if (name !== "size" && Math.max(...load[name]!) > cpus().length)
-        console.log(`note: load average ${load[name]!.join(" → ")} on ${cpus().length} CPUs during ${name}: other work competed`);
+        console.log(
+          `note: load average ${load[name]!.join(" → ")} on ${cpus().length} CPUs during ${name}: other work competed`,
+        );
     } catch (err) {
       failures.push(name);
       console.error(`\nbench: could not measure ${name}: ${(err as Error).stack ?? err}`);
@@ -104,12 +113,18 @@ export async function main(argv: string[]): Promise<number> {
     const [, , ours, official, control] = r;
     targets.push(
       target("client ≤ 1.10 × openapi-fetch (per request)", round(ours!.vsOpenapiFetch.median, 3), 1.1),
-      target("client no slower than the official client (µs per request)", round(ours!.usPerRequest.median), round(official!.usPerRequest.median)),
+      target(
+        "client no slower than the official client (µs per request)",
+        round(ours!.usPerRequest.median),
+        round(official!.usPerRequest.median),
+      ),
       target("aim: client ≤ 1.10 × plain fetch", round(ours!.vsFetch.median, 3), 1.1),
     );
     const noise = Math.abs(control!.vsOpenapiFetch.median - 1);
     results.overheadResolution = round(noise, 3);
-    console.log(`A/A control: openapi-fetch against itself ${round(control!.vsOpenapiFetch.median, 3)} × (the resolution of this run)`);
+    console.log(
+      `A/A control: openapi-fetch against itself ${round(control!.vsOpenapiFetch.median, 3)} × (the resolution of this run)`,
+    );
   });
 
   await section("size", async () => {

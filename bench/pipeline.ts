@@ -81,7 +81,10 @@ async function recordSuite(): Promise<{ replayed: Recorded[]; others: number; fi
       BENCH_RECORD: file,
       NODE_OPTIONS: `--import ${join(BENCH, "record-fetch.mjs")}`,
     });
-    const all = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Recorded);
+    const all = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Recorded);
     // The suite's shared Prism is the origin most requests go to; servers single tests start are not replayed.
     const count = new Map<string, number>();
     for (const r of all) count.set(new URL(r.url).origin, (count.get(new URL(r.url).origin) ?? 0) + 1);
@@ -92,7 +95,11 @@ async function recordSuite(): Promise<{ replayed: Recorded[]; others: number; fi
       testResults: { name: string; startTime: number; endTime: number; assertionResults: unknown[] }[];
     };
     const files = testResults
-      .map((t) => ({ file: relative(ROOT, t.name), tests: t.assertionResults.length, ms: Math.round(t.endTime - t.startTime) }))
+      .map((t) => ({
+        file: relative(ROOT, t.name),
+        tests: t.assertionResults.length,
+        ms: Math.round(t.endTime - t.startTime),
+      }))
       .sort((a, b) => b.ms - a.ms);
     return { replayed, others: all.length - replayed.length, files };
   } finally {
@@ -134,8 +141,20 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
   const { replayed: requests, others, files } = await recordSuite();
   const stages: Stage[] = [
     { stage: "spec lint", project: "npm run lint:spec", bare: `redocly lint ${SPEC}`, projectMs: [], bareMs: [] },
-    { stage: "generated check", project: "npm run check:generated", bare: "openapi-typescript --check", projectMs: [], bareMs: [] },
-    { stage: "Prism start", project: "harness startPrism() (ready + polled)", bare: "prism mock, to its listening line", projectMs: [], bareMs: [] },
+    {
+      stage: "generated check",
+      project: "npm run check:generated",
+      bare: "openapi-typescript --check",
+      projectMs: [],
+      bareMs: [],
+    },
+    {
+      stage: "Prism start",
+      project: "harness startPrism() (ready + polled)",
+      bare: "prism mock, to its listening line",
+      projectMs: [],
+      bareMs: [],
+    },
     {
       stage: "contract tests",
       project: "vitest run --project contract, minus its Prism start",
@@ -165,7 +184,9 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
     } finally {
       await bare.stop();
     }
-    vitestMs.push(await run(join(BIN, "vitest"), ["run", "--project", "contract"], {}, (log) => phases.push(vitestPhases(log))));
+    vitestMs.push(
+      await run(join(BIN, "vitest"), ["run", "--project", "contract"], {}, (log) => phases.push(vitestPhases(log))),
+    );
     contractMs.push(await npm("contract"));
   }
   const prismStart = median(prism.projectMs);
@@ -173,7 +194,18 @@ export async function measurePipeline(runs: number): Promise<PipelineResult> {
   const bareSumMs = stages.reduce((sum, s) => sum + median(s.bareMs), 0);
   const keys = [...new Set(phases.flatMap((p) => Object.keys(p)))];
   const vitest = Object.fromEntries(keys.map((k) => [k, Math.round(median(phases.map((p) => p[k] ?? 0)))]));
-  return { runs, guardMs, vitest, requests: requests.length, otherRequests: others, files, stages, contractMs, bareSumMs, ratio: median(contractMs) / bareSumMs };
+  return {
+    runs,
+    guardMs,
+    vitest,
+    requests: requests.length,
+    otherRequests: others,
+    files,
+    stages,
+    contractMs,
+    bareSumMs,
+    ratio: median(contractMs) / bareSumMs,
+  };
 }
 
 export function printPipeline(r: PipelineResult): void {
@@ -189,7 +221,14 @@ export function printPipeline(r: PipelineResult): void {
         const b = median(s.bareMs);
         return [s.stage, ms(p), ms(b), round(p / b, 2), s.project, s.bare];
       }),
-      ["npm run contract, whole", ms(median(r.contractMs)), ms(r.bareSumMs), round(r.ratio, 2), "npm run contract", "sum of the bare stages"],
+      [
+        "npm run contract, whole",
+        ms(median(r.contractMs)),
+        ms(r.bareSumMs),
+        round(r.ratio, 2),
+        "npm run contract",
+        "sum of the bare stages",
+      ],
     ],
   );
 }
@@ -198,7 +237,9 @@ export function printSuiteFiles(r: PipelineResult): void {
   const total = r.files.reduce((sum, f) => sum + f.ms, 0);
   printTable(
     `Where the contract tests' time goes: test files by duration, ms (one run; files total ${total});\n` +
-      `vitest's own summary (median): ${Object.entries(r.vitest).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+      `vitest's own summary (median): ${Object.entries(r.vitest)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
     ["test file", "tests", "ms"],
     r.files.map((f) => [f.file, f.tests, f.ms]),
   );

@@ -11,7 +11,10 @@ if (file && original) {
   globalThis.fetch = async function recordingFetch(input, init) {
     const request = new Request(input, init);
     const body = request.body ? await request.clone().text() : null;
-    const headers = [...request.headers].map(([n, v]) => [n, key && v.includes(key) ? v.replaceAll(key, "[REDACTED]") : v]);
+    const headers = [...request.headers].map(([n, v]) => [
+      n,
+      key && v.includes(key) ? v.replaceAll(key, "[REDACTED]") : v,
+    ]);
     const response = await original(request);
     const entry = { method: request.method, url: request.url, headers, body, status: response.status };
     appendFileSync(file, `${JSON.stringify(entry)}\n`);

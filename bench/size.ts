@@ -20,7 +20,15 @@ export interface SizeResult {
 }
 
 // The official client's users operations (its bulkDeleteUsers helper left out: ours has no equivalent).
-const OFFICIAL_USERS = ["listUsers", "getUser", "createUser", "updateUser", "deleteUser", "resendInvitation", "resetPassword"];
+const OFFICIAL_USERS = [
+  "listUsers",
+  "getUser",
+  "createUser",
+  "updateUser",
+  "deleteUser",
+  "resendInvitation",
+  "resetPassword",
+];
 
 export async function measureSize(): Promise<SizeResult> {
   // Loaded at run time, not bundled: the script resolves its paths from its own location.

@@ -13,7 +13,13 @@ const SPEC = "openapi/users.yaml";
 class Usage extends Error {}
 
 const git = (...args) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-const tryGit = (...args) => { try { return git(...args); } catch { return undefined; } };
+const tryGit = (...args) => {
+  try {
+    return git(...args);
+  } catch {
+    return undefined;
+  }
+};
 
 function parseArgs(argv) {
   const opts = { base: undefined, changelog: false };
@@ -43,7 +49,9 @@ function resolveBase(base) {
   const candidates = [tryGit("describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD"), "origin/main", "main"];
   const found = candidates.find((ref) => ref && tryGit("rev-parse", "--verify", "--quiet", `${ref}^{commit}`));
   if (found) return found;
-  throw new Usage(`nothing to compare with: no release tag v*, no origin/main, no main. Pass --base <ref>.${shallowHint()}`);
+  throw new Usage(
+    `nothing to compare with: no release tag v*, no origin/main, no main. Pass --base <ref>.${shallowHint()}`,
+  );
 }
 
 function fileAt(ref, path) {
@@ -68,9 +76,10 @@ function writeChangelog(changes) {
   const section = changelogSection("Unreleased", changes);
   const start = text.indexOf("## Unreleased");
   const next = start < 0 ? -1 : text.indexOf("\n## ", start + 1);
-  const updated = start < 0
-    ? text.replace(/(# Changelog\n+(?:[^#][^\n]*\n+)*)/, `$1${section}\n`)
-    : text.slice(0, start) + section + (next < 0 ? "" : text.slice(next + 1));
+  const updated =
+    start < 0
+      ? text.replace(/(# Changelog\n+(?:[^#][^\n]*\n+)*)/, `$1${section}\n`)
+      : text.slice(0, start) + section + (next < 0 ? "" : text.slice(next + 1));
   writeFileSync(file, updated);
   console.log(`Wrote the changes into ${file} (## Unreleased): edit the words there if needed.`);
 }
@@ -82,7 +91,10 @@ async function main() {
   process.chdir(root);
   const ref = resolveBase(opts.base);
   const sha = git("rev-parse", "--short", `${ref}^{commit}`);
-  const [baseVersion, version] = [versionOf(fileAt(ref, "package.json"), ref), versionOf(readFileSync("package.json", "utf8"), "HEAD")];
+  const [baseVersion, version] = [
+    versionOf(fileAt(ref, "package.json"), ref),
+    versionOf(readFileSync("package.json", "utf8"), "HEAD"),
+  ];
   const [before, after] = await Promise.all([
     loadSpecText(fileAt(ref, SPEC), `${SPEC} at ${ref}`),
     loadSpecText(readFileSync(SPEC, "utf8"), SPEC),
@@ -95,15 +107,22 @@ async function main() {
   if (opts.changelog) writeChangelog(changes);
   if (breaking && !allowsBreaking(baseVersion, version)) {
     const needed = baseVersion.major === 0 ? `0.${baseVersion.minor + 1}.0` : `${baseVersion.major + 1}.0.0`;
-    console.error(`check:breaking: ${breaking} breaking change(s) but the version was not raised: ` +
-      `set package.json's version to ${needed} or later (npm version ${baseVersion.major === 0 ? "minor" : "major"}), or undo them.`);
+    console.error(
+      `check:breaking: ${breaking} breaking change(s) but the version was not raised: ` +
+        `set package.json's version to ${needed} or later (npm version ${baseVersion.major === 0 ? "minor" : "major"}), or undo them.`,
+    );
     return 1;
   }
   if (breaking) console.log("Breaking changes allowed: the version was raised.");
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (e) => {
-  console.error(`check:breaking: ${e instanceof Usage ? "" : "cannot compare: "}${e.message}`);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`check:breaking: ${e instanceof Usage ? "" : "cannot compare: "}${e.message}`);
+    process.exitCode = 2;
+  },
+);

@@ -29,7 +29,8 @@ if (run(["--check"], "inherit").status === 0) {
 
 // The outputs redocly.yaml names (x-openapi-ts), e.g. generated/users.ts.
 const outputs = Object.values(parseYaml(readFileSync("redocly.yaml", "utf8")).apis ?? {})
-  .map((api) => api["x-openapi-ts"]?.output).filter(Boolean);
+  .map((api) => api["x-openapi-ts"]?.output)
+  .filter(Boolean);
 const before = new Map(outputs.map((file) => [file, readFileSync(file, "utf8")]));
 const dir = mkdtempSync(join(tmpdir(), "check-generated-"));
 try {
@@ -43,7 +44,9 @@ try {
       const diff = spawnSync("git", ["diff", "--no-index", "--no-color", "--", old, file], { encoding: "utf8" }).stdout;
       const lines = diff.split("\n").slice(4); // drop the temp-file header lines
       console.error(`\n${file} is out of date with the spec. What \`npm run generate\` would change:\n`);
-      console.error(lines.slice(0, 120).join("\n") + (lines.length > 120 ? `\n… ${lines.length - 120} more lines` : ""));
+      console.error(
+        lines.slice(0, 120).join("\n") + (lines.length > 120 ? `\n… ${lines.length - 120} more lines` : ""),
+      );
     }
   }
   console.error(`\n${RUN_GENERATE}`);

@@ -1,5 +1,9 @@
 /** One change between two specs, in words a reviewer understands. */
-export interface Change { breaking: boolean; operation: string; message: string }
+export interface Change {
+  breaking: boolean;
+  operation: string;
+  message: string;
+}
 /** Parses and dereferences a spec given as YAML/JSON text; throws an Error naming `name` when it is not one. */
 export declare function loadSpecText(source: string, name?: string): Promise<Record<string, unknown>>;
 /** The changes from spec `a` (base) to spec `b` (new), breaking ones first. */

@@ -70,16 +70,19 @@ function diffSchema(a, b, dir, where, add, seen = new Set()) {
   } else if (b.enum) narrowed(`now limited to ${list(b.enum)}`);
   else if (a.enum) widened(`no longer limited to ${list(a.enum)}`);
   if ("const" in a || "const" in b) {
-    if (JSON.stringify(a.const) !== JSON.stringify(b.const)) add(true, `${where}: constant changed to ${list([b.const])}`);
+    if (JSON.stringify(a.const) !== JSON.stringify(b.const))
+      add(true, `${where}: constant changed to ${list([b.const])}`);
   }
   for (const key of [...LOWER_BOUNDS, ...UPPER_BOUNDS]) {
     if (a[key] === b[key]) continue;
-    const stricter = b[key] !== undefined && (a[key] === undefined ||
-      (LOWER_BOUNDS.includes(key) ? b[key] > a[key] : b[key] < a[key]));
+    const stricter =
+      b[key] !== undefined &&
+      (a[key] === undefined || (LOWER_BOUNDS.includes(key) ? b[key] > a[key] : b[key] < a[key]));
     (stricter ? narrowed : widened)(`${key} ${a[key] ?? "none"} → ${b[key] ?? "none"}`);
   }
   for (const key of ["pattern", "format"]) {
-    if (a[key] !== b[key]) (b[key] === undefined ? widened : narrowed)(`${key} ${a[key] ?? "none"} → ${b[key] ?? "none"}`);
+    if (a[key] !== b[key])
+      (b[key] === undefined ? widened : narrowed)(`${key} ${a[key] ?? "none"} → ${b[key] ?? "none"}`);
   }
 
   // Properties. Response: a field gone or no longer guaranteed breaks readers. Request: a field
@@ -97,7 +100,8 @@ function diffSchema(a, b, dir, where, add, seen = new Set()) {
     if (ra.has(name) && !rb.has(name)) add(!req, `${where}: property \`${name}\` no longer required`);
     if (!ra.has(name) && rb.has(name)) add(req, `${where}: property \`${name}\` now required`);
   }
-  if (a.additionalProperties !== false && b.additionalProperties === false) narrowed("no other properties allowed any more");
+  if (a.additionalProperties !== false && b.additionalProperties === false)
+    narrowed("no other properties allowed any more");
   if (a.additionalProperties === false && b.additionalProperties !== false) widened("other properties now allowed");
   diffSchema(a.additionalProperties, b.additionalProperties, dir, `${where}{*}`, add, seen);
   diffSchema(a.items, b.items, dir, `${where}[]`, add, seen);
@@ -105,7 +109,8 @@ function diffSchema(a, b, dir, where, add, seen = new Set()) {
   // Composition, alternative by alternative. One alternative fewer narrows, one more widens.
   for (const key of ["allOf", "oneOf", "anyOf"]) {
     const [xa, xb] = [a[key] ?? [], b[key] ?? []];
-    for (let i = 0; i < Math.min(xa.length, xb.length); i++) diffSchema(xa[i], xb[i], dir, `${where} (${key}[${i}])`, add, seen);
+    for (let i = 0; i < Math.min(xa.length, xb.length); i++)
+      diffSchema(xa[i], xb[i], dir, `${where} (${key}[${i}])`, add, seen);
     if (key === "allOf") {
       if (xa.length !== xb.length) add(true, `${where}: allOf ${xa.length} → ${xb.length} parts`);
     } else if (xb.length < xa.length) narrowed(`${key} alternatives ${xa.length} → ${xb.length}`);
@@ -119,7 +124,8 @@ function diffContent(ca = {}, cb = {}, dir, where, add) {
     if (!cb[type]) add(dir === "request", `${where}: media type ${type} removed`);
     else diffSchema(media.schema, cb[type].schema, dir, `${where} ${type}`, add);
   }
-  for (const type of Object.keys(cb).filter((t) => !ca[t])) add(dir === "response", `${where}: media type ${type} added`);
+  for (const type of Object.keys(cb).filter((t) => !ca[t]))
+    add(dir === "response", `${where}: media type ${type} added`);
 }
 
 /**
@@ -152,7 +158,8 @@ export function diffSpecs(a, b) {
       }
     }
     for (const [name, q] of y.params) {
-      if (!x.params.has(name)) add(Boolean(q.required), `${q.required ? "required" : "optional"} parameter ${name} added`);
+      if (!x.params.has(name))
+        add(Boolean(q.required), `${q.required ? "required" : "optional"} parameter ${name} added`);
     }
 
     const [ba, bb] = [x.op.requestBody, y.op.requestBody];
@@ -167,12 +174,23 @@ export function diffSpecs(a, b) {
     for (const [status, r] of Object.entries(sa)) {
       const s = sb[status];
       // A success a caller handled disappearing breaks it; a documented error going away does not.
-      if (!s) { add(status.startsWith("2"), `response ${status} removed`); continue; }
+      if (!s) {
+        add(status.startsWith("2"), `response ${status} removed`);
+        continue;
+      }
       for (const header of Object.keys(r.headers ?? {})) {
         if (!s.headers?.[header]) add(true, `response ${status}: header ${header} removed`);
-        else diffSchema(r.headers[header].schema, s.headers[header].schema, "response", `response ${status} header ${header}`, add);
+        else
+          diffSchema(
+            r.headers[header].schema,
+            s.headers[header].schema,
+            "response",
+            `response ${status} header ${header}`,
+            add,
+          );
       }
-      for (const header of Object.keys(s.headers ?? {}).filter((h) => !r.headers?.[h])) add(false, `response ${status}: header ${header} added`);
+      for (const header of Object.keys(s.headers ?? {}).filter((h) => !r.headers?.[h]))
+        add(false, `response ${status}: header ${header} added`);
       diffContent(r.content, s.content, "response", `response ${status}`, add);
     }
     for (const status of Object.keys(sb).filter((s) => !sa[s])) add(false, `response ${status} added`);
@@ -186,7 +204,10 @@ export const describeChange = (c) => `${c.breaking ? "BREAKING  " : "compatible"
 /** A CHANGELOG section for a release from these changes. */
 export function changelogSection(heading, changes) {
   const lines = [`## ${heading}`, ""];
-  for (const [title, breaking] of [["Breaking changes", true], ["Other changes", false]]) {
+  for (const [title, breaking] of [
+    ["Breaking changes", true],
+    ["Other changes", false],
+  ]) {
     const these = changes.filter((c) => c.breaking === breaking);
     if (!these.length) continue;
     lines.push(`### ${title}`, "", ...these.map((c) => `- ${c.operation}: ${c.message}`), "");

@@ -1,8 +1,20 @@
-import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit } from "openapi-fetch";
+import createClient, {
+  type Client,
+  type ClientPathsWithMethod,
+  type FetchResponse,
+  type MaybeOptionalInit,
+} from "openapi-fetch";
 import type { paths } from "../generated/users.js";
 import { ArizeError, invalid, shown } from "./errors.js";
 import type { Operation } from "./operations.js";
-import { CALL_OPTIONS, type CallOptions, type Fetch, type LogEntry, type RequestOptions, retryingFetch } from "./retry.js";
+import {
+  CALL_OPTIONS,
+  type CallOptions,
+  type Fetch,
+  type LogEntry,
+  type RequestOptions,
+  retryingFetch,
+} from "./retry.js";
 import { type UntypedRequest, users, type UsersResource } from "./users.js";
 import { VERSION } from "./version.js";
 
@@ -34,7 +46,10 @@ type RequiredKeysOf<T> = { [K in keyof T]: Record<never, never> extends Pick<T, 
  * lets any extra init key through typed `unknown`, so `timeoutMs: "x"` would compile. (`& {}`:
  * a path that has method M has an operation there; openapi-fetch states it in its own constraint.)
  */
-type RawMethod<M extends Method> = <Path extends ClientPathsWithMethod<Client<paths>, M>, Init extends MaybeOptionalInit<paths[Path], M>>(
+type RawMethod<M extends Method> = <
+  Path extends ClientPathsWithMethod<Client<paths>, M>,
+  Init extends MaybeOptionalInit<paths[Path], M>,
+>(
   url: Path,
   ...init: RequiredKeysOf<Init> extends never ? [(Init & RequestOptions)?] : [Init & RequestOptions]
 ) => Promise<FetchResponse<paths[Path][M] & {}, Init, `${string}/${string}`>>;
@@ -58,10 +73,19 @@ export interface UsersClient {
 
 /** `raw`: each call's options move into the init entry the fetch wrapper reads, as `users.*` send them. */
 const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient => {
-  const send = (method: Method) => (url: string, { signal, timeoutMs, maxRetries, ...init }: RequestOptions = {}) =>
-    request(method, url, { ...init, [CALL_OPTIONS]: { signal, timeoutMs, maxRetries } satisfies CallOptions });
+  const send =
+    (method: Method) =>
+    (url: string, { signal, timeoutMs, maxRetries, ...init }: RequestOptions = {}) =>
+      request(method, url, { ...init, [CALL_OPTIONS]: { signal, timeoutMs, maxRetries } satisfies CallOptions });
   // RawMethod's generic signature checks each call where it is made; here any route goes.
-  return { GET: send("get"), POST: send("post"), PATCH: send("patch"), DELETE: send("delete"), use: client.use, eject: client.eject } as RawClient;
+  return {
+    GET: send("get"),
+    POST: send("post"),
+    PATCH: send("patch"),
+    DELETE: send("delete"),
+    use: client.use,
+    eject: client.eject,
+  } as RawClient;
 };
 
 const DEFAULT_BASE_URL = "https://api.arize.com";
@@ -92,7 +116,10 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
   // Printable ASCII only: a bad key must not reach a header parser that would quote it. Never
   // shown; a copied key often brings a space or a newline along.
   if (!/^[!-~]+$/.test(key))
-    throw invalid(o.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey", "it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown");
+    throw invalid(
+      o.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey",
+      "it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown",
+    );
   const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? DEFAULT_BASE_URL;
   let url: URL;
   try {
@@ -101,7 +128,10 @@ export function createUsersClient(o: ClientOptions = {}): UsersClient {
     throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
   const p = url.protocol;
-  if (p !== "https:" && !(p === "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname))))
+  if (
+    p !== "https:" &&
+    !(p === "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname)))
+  )
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
   const client = createClient<paths>({
     baseUrl: url.href,

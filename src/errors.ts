@@ -21,12 +21,14 @@ const REDACTED = "[redacted]";
 const redactedText = (body: unknown, apiKey?: string) => {
   let text = typeof body === "string" ? body : JSON.stringify(body);
   if (apiKey) text = text.split(apiKey).join(REDACTED);
-  return text
-    // As JSON ("temporary_password": "…") or as form or log text (temporary_password=…).
-    .replace(/(temporary_password"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/g, `$1${REDACTED}`)
-    // The token's characters only (RFC 6750's b64token), so the text after it stays readable.
-    .replace(/(Bearer\s+)[\w.~+/=-]+/gi, `$1${REDACTED}`)
-    .slice(0, MAX_BODY_CHARS);
+  return (
+    text
+      // As JSON ("temporary_password": "…") or as form or log text (temporary_password=…).
+      .replace(/(temporary_password"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|[^\s"&,;}]+)/g, `$1${REDACTED}`)
+      // The token's characters only (RFC 6750's b64token), so the text after it stays readable.
+      .replace(/(Bearer\s+)[\w.~+/=-]+/gi, `$1${REDACTED}`)
+      .slice(0, MAX_BODY_CHARS)
+  );
 };
 
 /** The server answered with an HTTP error; `status` is the response's, not the body's. */
@@ -95,13 +97,14 @@ const ERROR_BY_STATUS: Record<number, typeof ArizeApiError> = {
 
 /** The ArizeApiError subclass for a failed response (every 5xx maps to InternalServerError). */
 export const apiError = (res: Response, body?: unknown, apiKey?: string): ArizeApiError =>
-  new (ERROR_BY_STATUS[Math.min(res.status , 500)] ?? ArizeApiError)(res, body, apiKey);
+  new (ERROR_BY_STATUS[Math.min(res.status, 500)] ?? ArizeApiError)(res, body, apiKey);
 
 /** A bad argument or setting, named, never echoing secrets. */
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);
 
 /** A value as a message shows it: a string quoted, a number as is, anything else by its kind. */
-export const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || v == null ? String(v) : typeof v);
+export const shown = (v: unknown) =>
+  typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || v == null ? String(v) : typeof v;
 
 /** The request never got an HTTP answer (DNS, refused, reset, …). */
 export class ArizeConnectionError extends ArizeError {

@@ -50,7 +50,6 @@ export interface RetryConfig {
   logger?: ((entry: LogEntry) => void) | undefined;
 }
 
-
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
 /** A longer Retry-After is not waited for: the caller gets the error at once. */
@@ -105,7 +104,11 @@ const connectionError = (req: Request, e: unknown) => {
  */
 const timeoutMessage = (timeoutMs: number, attempts: number, timeouts: number, heldBack: boolean) =>
   `Timed out after ${timeoutMs} ms` +
-  (attempts === 1 ? "" : timeouts === attempts ? ` on each of ${attempts} attempts` : ` on the last of ${attempts} attempts`) +
+  (attempts === 1
+    ? ""
+    : timeouts === attempts
+      ? ` on each of ${attempts} attempts`
+      : ` on the last of ${attempts} attempts`) +
   (heldBack ? "; not retried: the server may have acted, and a repeat could act twice (e.g. send a second email)" : "");
 
 /** An attempt's result: the final response, or a wait before the next attempt, or the error to throw. */
@@ -144,7 +147,9 @@ export const retryingFetch =
       // The reason marks our timeout (a caller abort is told apart first, by outer.aborted). Unref'd
       // (Node): a ref'd timer per request costs ≈ 10 µs of event-loop bookkeeping; the request's own
       // socket keeps the process alive meanwhile.
-      const timer = setTimeout(() => controller.abort(timeoutMs), timeoutMs) as ReturnType<typeof setTimeout> & { unref?(): void };
+      const timer = setTimeout(() => controller.abort(timeoutMs), timeoutMs) as ReturnType<typeof setTimeout> & {
+        unref?(): void;
+      };
       timer.unref?.();
       try {
         // A body can be sent once: the last attempt may use the original.
@@ -172,7 +177,14 @@ export const retryingFetch =
       } finally {
         clearTimeout(timer);
         try {
-          config.logger?.({ method: req.method, url: req.url, attempt: attempt + 1, status: res?.status, error: err?.name, durationMs: Date.now() - started });
+          config.logger?.({
+            method: req.method,
+            url: req.url,
+            attempt: attempt + 1,
+            status: res?.status,
+            error: err?.name,
+            durationMs: Date.now() - started,
+          });
         } catch {}
       }
     };

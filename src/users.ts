@@ -80,10 +80,17 @@ const MAX_LIMIT = 100;
 type NoInit = Record<never, never>;
 
 /** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
-export type UntypedRequest = (method: string, path: string, init: object) => Promise<FetchResponse<object, NoInit, "application/json">>;
+export type UntypedRequest = (
+  method: string,
+  path: string,
+  init: object,
+) => Promise<FetchResponse<object, NoInit, "application/json">>;
 
 /** An operation's 2xx result as openapi-fetch types it. */
-type Success<Id extends OperationId> = Extract<FetchResponse<operations[Id], NoInit, "application/json">, { error?: never }>;
+type Success<Id extends OperationId> = Extract<
+  FetchResponse<operations[Id], NoInit, "application/json">,
+  { error?: never }
+>;
 
 /** The resource on openapi-fetch's `request`; routes come from the operation table (src/operations.ts). */
 export const users = (request: UntypedRequest, apiKey: string): UsersResource => {
@@ -93,13 +100,19 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
    * the 2xx result; decides by the HTTP status (openapi-fetch's `error` is "" or undefined for an
    * empty body) and rejects with an ArizeApiError otherwise.
    */
-  const send = async <Id extends OperationId>(operationId: Id, init: FetchOptions<operations[Id]>, options?: RequestOptions) => {
+  const send = async <Id extends OperationId>(
+    operationId: Id,
+    init: FetchOptions<operations[Id]>,
+    options?: RequestOptions,
+  ) => {
     const { method, path } = OPERATIONS[operationId];
     const call: CallOptions = { ...options, operationId };
     const r = await request(method, path, { ...init, [CALL_OPTIONS]: call }).catch((e) => {
       // Past the wrapper (which throws ArizeErrors) only openapi-fetch's JSON.parse of a 2xx body
       // throws. Not that error itself: its message quotes the body (maybe a temporary password).
-      throw e instanceof ArizeError ? e : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
+      throw e instanceof ArizeError
+        ? e
+        : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
     });
     if (!r.response.ok) throw apiError(r.response, r.error, apiKey);
     return r as Success<Id>;
@@ -125,9 +138,15 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
         if (!pagination.has_more) return;
         cursor = pagination.next_cursor;
         if (!cursor)
-          throw invalid("next_cursor", `the server said has_more: true on page ${page} but gave no next_cursor; stopping, as there is no way to ask for the next page`);
+          throw invalid(
+            "next_cursor",
+            `the server said has_more: true on page ${page} but gave no next_cursor; stopping, as there is no way to ask for the next page`,
+          );
         if (pageOf.has(cursor))
-          throw invalid("next_cursor", `page ${page} repeated the cursor ${shown(cursor)} of page ${pageOf.get(cursor)}; stopping to avoid an endless loop`);
+          throw invalid(
+            "next_cursor",
+            `page ${page} repeated the cursor ${shown(cursor)} of page ${pageOf.get(cursor)}; stopping to avoid an endless loop`,
+          );
         pageOf.set(cursor, page);
       }
     },

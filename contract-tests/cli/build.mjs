@@ -32,8 +32,12 @@ if (arg === "--clean-engine") {
     const leave = new Set(["cli", "mutation", "reference-server"]);
     const isOwnTest = (src) => src.endsWith(".test.ts") && !src.endsWith(".contract.test.ts");
     for (const dir of readdirSync(`${root}contract-tests`).filter((d) => !leave.has(d))) {
-      cpSync(`${root}contract-tests/${dir}`, `${engine}contract-tests/${dir}`, { recursive: true, filter: (src) => !isOwnTest(src) });
+      cpSync(`${root}contract-tests/${dir}`, `${engine}contract-tests/${dir}`, {
+        recursive: true,
+        filter: (src) => !isOwnTest(src),
+      });
     }
-    for (const f of ["openapi/users.yaml", "generated/users.ts", "src", "vitest.config.ts", "redocly.yaml"]) cpSync(root + f, engine + f, { recursive: true });
+    for (const f of ["openapi/users.yaml", "generated/users.ts", "src", "vitest.config.ts", "redocly.yaml"])
+      cpSync(root + f, engine + f, { recursive: true });
   }
 }

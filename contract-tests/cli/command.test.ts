@@ -22,13 +22,31 @@ const work = mkdtempSync(join(tmpdir(), "cli-command-"));
 const servers: Listening[] = [];
 let conforming: Listening, faulty: Listening, hanging: Listening, relay: Listening;
 
-interface Result { code: number | null; stdout: string; stderr: string; seconds: number }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
 
 /** Runs a command without the test runner's own VITEST and CONTRACT settings; killed after `timeoutMs`. */
-function run(cmd: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|ARIZE_API_KEY$|TEST$|NODE_ENV$)/.test(k)));
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<Result> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|ARIZE_API_KEY$|TEST$|NODE_ENV$)/.test(k)),
+  );
   const started = Date.now();
-  const child = track(spawn(cmd, args, { cwd: opts.cwd ?? work, env: { ...env, ...opts.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = track(
+    spawn(cmd, args, {
+      cwd: opts.cwd ?? work,
+      env: { ...env, ...opts.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -72,16 +90,26 @@ beforeAll(async () => {
   hanging = await listenLocal(createServer(() => {}));
   servers.push(hanging);
   // The reference server behind a path prefix: /api/... is forwarded without /api, the rest is 404.
-  relay = await listenLocal(createServer(async (req, res) => {
-    if (!req.url?.startsWith("/api/")) return res.writeHead(404).end();
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k))) as Record<string, string>;
-    const up = await fetch(conforming.url + req.url.slice(4), { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-    const out: Record<string, string> = {};
-    up.headers.forEach((v, k) => { if (!["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k)) out[k] = v; });
-    res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
-  }));
+  relay = await listenLocal(
+    createServer(async (req, res) => {
+      if (!req.url?.startsWith("/api/")) return res.writeHead(404).end();
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)),
+      ) as Record<string, string>;
+      const up = await fetch(conforming.url + req.url.slice(4), {
+        method: req.method!,
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const out: Record<string, string> = {};
+      up.headers.forEach((v, k) => {
+        if (!["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k)) out[k] = v;
+      });
+      res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
+    }),
+  );
   servers.push(relay);
 });
 
@@ -99,37 +127,62 @@ describe("setup errors: one line on stderr, exit 2, before any check", () => {
     expect(help.stdout).toMatch(/Exit codes: 0 nothing found, 1 findings, 2 could not run/);
     const version = await cli(["--version"]);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(HERE, "package.json"), "utf8")).version);
-    expectSetupError(await cli(["--base-url", conforming.url, "--bogus"]), /^arize-users-conformance: Unknown option '--bogus'; see --help$/m);
+    expectSetupError(
+      await cli(["--base-url", conforming.url, "--bogus"]),
+      /^arize-users-conformance: Unknown option '--bogus'; see --help$/m,
+    );
   });
 
   it("missing key", async () => {
-    expectSetupError(await cli(["--base-url", conforming.url], {}), /^arize-users-conformance: ARIZE_API_KEY is not set; export the API key of the server under test$/m);
+    expectSetupError(
+      await cli(["--base-url", conforming.url], {}),
+      /^arize-users-conformance: ARIZE_API_KEY is not set; export the API key of the server under test$/m,
+    );
   });
 
   it("bad URL", async () => {
-    expectSetupError(await cli(["--base-url", "localhost:8080"]), /the base URL must start with http:\/\/ or https:\/\/, got "localhost:8080"/);
+    expectSetupError(
+      await cli(["--base-url", "localhost:8080"]),
+      /the base URL must start with http:\/\/ or https:\/\/, got "localhost:8080"/,
+    );
     expectSetupError(await cli(["--base-url", "http://"]), /the base URL "http:\/\/" is not a URL/);
   });
 
   it("closed port", async () => {
     const port = await freePort();
-    expectSetupError(await cli(["--base-url", `http://127.0.0.1:${port}`]),
-      new RegExp(`^arize-users-conformance: nothing listens at 127\\.0\\.0\\.1:${port} \\(connection refused\\); is the server running, is the port right\\?$`, "m"));
+    expectSetupError(
+      await cli(["--base-url", `http://127.0.0.1:${port}`]),
+      new RegExp(
+        `^arize-users-conformance: nothing listens at 127\\.0\\.0\\.1:${port} \\(connection refused\\); is the server running, is the port right\\?$`,
+        "m",
+      ),
+    );
   });
 
   it("a server that accepts and never answers: the timeout fires", async () => {
     const r = await cli(["--base-url", hanging.url, "--timeout", "2"], { ARIZE_API_KEY: KEY }, 30_000);
-    expectSetupError(r, /accepted the connection but sent no HTTP answer to GET http:\/\/127\.0\.0\.1:\d+\/v2\/users\?limit=1 within 2 s/);
+    expectSetupError(
+      r,
+      /accepted the connection but sent no HTTP answer to GET http:\/\/127\.0\.0\.1:\d+\/v2\/users\?limit=1 within 2 s/,
+    );
     expect(r.seconds).toBeLessThan(10);
   });
 
   it("wrong key", async () => {
-    expectSetupError(await cli(["--base-url", conforming.url], { ARIZE_API_KEY: "not-the-key" }),
-      new RegExp(`^arize-users-conformance: the API key was refused \\(401\\) by ${conforming.url}; check ARIZE_API_KEY$`, "m"));
+    expectSetupError(
+      await cli(["--base-url", conforming.url], { ARIZE_API_KEY: "not-the-key" }),
+      new RegExp(
+        `^arize-users-conformance: the API key was refused \\(401\\) by ${conforming.url}; check ARIZE_API_KEY$`,
+        "m",
+      ),
+    );
   });
 
   it("a base URL whose path prefix is wrong: no users API there", async () => {
-    expectSetupError(await cli(["--base-url", `${relay.url}/v1`]), /^arize-users-conformance: no users API at http:\/\/127\.0\.0\.1:\d+\/v1: GET \/v2\/users answered 404; check the base URL \(its path prefix\)$/m);
+    expectSetupError(
+      await cli(["--base-url", `${relay.url}/v1`]),
+      /^arize-users-conformance: no users API at http:\/\/127\.0\.0\.1:\d+\/v1: GET \/v2\/users answered 404; check the base URL \(its path prefix\)$/m,
+    );
   });
 });
 
@@ -163,24 +216,35 @@ describe("runs: exit 0 when nothing is found, 1 on findings", () => {
 });
 
 describe("packed", () => {
-  it("npm pack, npm install <tarball> in a fresh folder, npx arize-users-conformance", { timeout: 300_000 }, async () => {
+  it("npm pack, npm install <tarball> in a fresh folder, npx arize-users-conformance", {
+    timeout: 300_000,
+  }, async () => {
     const packDir = join(work, "pack");
     const fresh = join(work, "fresh");
     mkdirSync(packDir);
     mkdirSync(fresh);
-    const pack = await run("npm", ["pack", "-w", "arize-users-conformance", "--pack-destination", packDir], { cwd: ROOT });
+    const pack = await run("npm", ["pack", "-w", "arize-users-conformance", "--pack-destination", packDir], {
+      cwd: ROOT,
+    });
     expect(pack.code, pack.stderr).toBe(0);
     expect(existsSync(join(HERE, "dist/engine")), "postpack removes the engine copy").toBe(false);
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
     // --prefer-offline: the packages are in npm's cache after the repo's own install.
-    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: fresh, timeoutMs: 240_000 });
+    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
+      cwd: fresh,
+      timeoutMs: 240_000,
+    });
     expect(install.code, install.stderr).toBe(0);
-    const npx = (args: string[], env: Record<string, string> = { ARIZE_API_KEY: KEY }) => run("npx", ["--no-install", "arize-users-conformance", ...args], { cwd: fresh, env });
+    const npx = (args: string[], env: Record<string, string> = { ARIZE_API_KEY: KEY }) =>
+      run("npx", ["--no-install", "arize-users-conformance", ...args], { cwd: fresh, env });
     const ok = await npx(["--base-url", conforming.url]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`Reports:\n  ${join(fresh, "reports", "conformance.md")}`);
     const bad = await npx(["--base-url", faulty.url]);
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
-    expectSetupError(await npx(["--base-url", conforming.url], { ARIZE_API_KEY: "not-the-key" }), /the API key was refused \(401\)/);
+    expectSetupError(
+      await npx(["--base-url", conforming.url], { ARIZE_API_KEY: "not-the-key" }),
+      /the API key was refused \(401\)/,
+    );
   });
 });

@@ -29,19 +29,48 @@ const refused = (argv: string[], env: NodeJS.ProcessEnv = KEY) => {
 
 describe("options", () => {
   it("maps every flag onto the engine's settings", () => {
-    const o = options(["--base-url", "https://x.test/api/", "--allow-writes", "--seed", "42", "--budget", "60s", "--concurrency", "2",
-      "--report-dir", "out", "--format", "md,junit", "--only", "response_schema,status_documented", "--skip", "content_type"]);
+    const o = options([
+      "--base-url",
+      "https://x.test/api/",
+      "--allow-writes",
+      "--seed",
+      "42",
+      "--budget",
+      "60s",
+      "--concurrency",
+      "2",
+      "--report-dir",
+      "out",
+      "--format",
+      "md,junit",
+      "--only",
+      "response_schema,status_documented",
+      "--skip",
+      "content_type",
+    ]);
     expect(engineEnv(o, "https://x.test/api", "/tmp/p.jsonl")).toEqual({
-      CONTRACT_BASE_URL: "https://x.test/api", ARIZE_API_KEY: "parts-key", CONTRACT_REPORT_DIR: "/work/out", CONTRACT_FORMAT: "md,junit",
-      CONTRACT_PROGRESS_FILE: "/tmp/p.jsonl", CONTRACT_ALLOW_WRITES: "1", CONTRACT_SEED: "42", CONTRACT_BUDGET: "60s",
-      CONTRACT_CONCURRENCY: "2", CONTRACT_ONLY: "response_schema,status_documented", CONTRACT_SKIP: "content_type",
+      CONTRACT_BASE_URL: "https://x.test/api",
+      ARIZE_API_KEY: "parts-key",
+      CONTRACT_REPORT_DIR: "/work/out",
+      CONTRACT_FORMAT: "md,junit",
+      CONTRACT_PROGRESS_FILE: "/tmp/p.jsonl",
+      CONTRACT_ALLOW_WRITES: "1",
+      CONTRACT_SEED: "42",
+      CONTRACT_BUDGET: "60s",
+      CONTRACT_CONCURRENCY: "2",
+      CONTRACT_ONLY: "response_schema,status_documented",
+      CONTRACT_SKIP: "content_type",
     });
   });
 
   it("defaults: read-only, ./reports, every format, base URL from CONTRACT_BASE_URL", () => {
     const o = options([], { ...KEY, CONTRACT_BASE_URL: "http://127.0.0.1:9" });
     expect(engineEnv(o, o.baseUrl, "p")).toEqual({
-      CONTRACT_BASE_URL: "http://127.0.0.1:9", ARIZE_API_KEY: "parts-key", CONTRACT_REPORT_DIR: "/work/reports", CONTRACT_FORMAT: "md,json,junit", CONTRACT_PROGRESS_FILE: "p",
+      CONTRACT_BASE_URL: "http://127.0.0.1:9",
+      ARIZE_API_KEY: "parts-key",
+      CONTRACT_REPORT_DIR: "/work/reports",
+      CONTRACT_FORMAT: "md,json,junit",
+      CONTRACT_PROGRESS_FILE: "p",
     });
   });
 
@@ -69,13 +98,37 @@ describe("options", () => {
 describe("summary", () => {
   it("reads findings.json: problems (groups) and findings by operation and check", () => {
     const d = mkdtempSync(join(dir, "json-"));
-    const f = (operation: string, check: string) => ({ operation, check, severity: "error", title: check, message: "m", atMs: 1 });
-    writeFileSync(join(d, "findings.json"), JSON.stringify({
-      version: 1, seed: 7, seconds: 12.34, requests: 321,
-      checks: [{ id: "response_schema", ran: true }, { id: "status_documented", ran: true }, { id: "cleanup", ran: false }],
-      findings: [f("listUsers", "response_schema"), f("listUsers", "response_schema"), f("getUser", "status_documented")],
-      groups: [{ key: "a", check: "response_schema", operation: "listUsers", count: 2 }, { key: "b", check: "status_documented", operation: "getUser", count: 1 }],
-    }));
+    const f = (operation: string, check: string) => ({
+      operation,
+      check,
+      severity: "error",
+      title: check,
+      message: "m",
+      atMs: 1,
+    });
+    writeFileSync(
+      join(d, "findings.json"),
+      JSON.stringify({
+        version: 1,
+        seed: 7,
+        seconds: 12.34,
+        requests: 321,
+        checks: [
+          { id: "response_schema", ran: true },
+          { id: "status_documented", ran: true },
+          { id: "cleanup", ran: false },
+        ],
+        findings: [
+          f("listUsers", "response_schema"),
+          f("listUsers", "response_schema"),
+          f("getUser", "status_documented"),
+        ],
+        groups: [
+          { key: "a", check: "response_schema", operation: "listUsers", count: 2 },
+          { key: "b", check: "status_documented", operation: "getUser", count: 1 },
+        ],
+      }),
+    );
     // The Markdown report is for people; the summary never reads it.
     writeFileSync(join(d, "conformance.md"), "## listUsers (1)\n\n### 1. other\n");
     const s = readSummary(d)!;
@@ -107,7 +160,10 @@ describe("progress", () => {
   it("reads the last complete line, skipping one being written", () => {
     const file = join(dir, "progress.jsonl");
     expect(readProgress(file)).toBeUndefined();
-    writeFileSync(file, `${JSON.stringify({ requests: 10, findings: 0, checksDone: 1, checksTotal: 5 })}\n${JSON.stringify({ requests: 20, findings: 1, checksDone: 2, checksTotal: 5 })}\n{"requests":3`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ requests: 10, findings: 0, checksDone: 1, checksTotal: 5 })}\n${JSON.stringify({ requests: 20, findings: 1, checksDone: 2, checksTotal: 5 })}\n{"requests":3`,
+    );
     expect(readProgress(file)).toEqual({ requests: 20, findings: 1, checksDone: 2, checksTotal: 5 });
   });
 });

@@ -22,14 +22,24 @@ async function call(path, method = "GET") {
   }
 }
 
-const ids = new Set(existsSync(createdFile) ? readFileSync(createdFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const ids = new Set(
+  existsSync(createdFile)
+    ? readFileSync(createdFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [],
+);
 try {
   let cursor;
   for (let page = 0; page < 50; page++) {
-    const res = await call(`/v2/users?limit=100&email=${encodeURIComponent(runId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const res = await call(
+      `/v2/users?limit=100&email=${encodeURIComponent(runId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
     if (!res.ok) break;
     const body = await res.json();
-    for (const u of body?.users ?? []) if (typeof u?.id === "string" && String(u.email).toLowerCase().includes(runId.toLowerCase())) ids.add(u.id);
+    for (const u of body?.users ?? [])
+      if (typeof u?.id === "string" && String(u.email).toLowerCase().includes(runId.toLowerCase())) ids.add(u.id);
     const next = body?.pagination?.next_cursor;
     if (!body?.pagination?.has_more || !next || next === cursor) break;
     cursor = next;

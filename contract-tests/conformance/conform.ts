@@ -34,7 +34,8 @@ export function onAnswer(operationId: string, answer: Exchange): void {
   if (++progress.requests % 25 === 0) writeProgress();
   const json = answer.json as { id?: unknown; temporary_password?: unknown } | undefined;
   if (typeof json?.temporary_password === "string" && json.temporary_password) secrets.add(json.temporary_password);
-  if (operationId === "createUser" && answer.status < 300 && typeof json?.id === "string" && createdFile) appendFileSync(createdFile, `${JSON.stringify(json.id)}\n`);
+  if (operationId === "createUser" && answer.status < 300 && typeof json?.id === "string" && createdFile)
+    appendFileSync(createdFile, `${JSON.stringify(json.id)}\n`);
 }
 
 /** Records failures as findings (redacted on the way in) for this test and the run's report. */
@@ -68,7 +69,18 @@ export function guardFindings(): void {
     onTestFailed(({ task }) => {
       if (hadFindings) return;
       const why = (task.result?.errors ?? []).map((e) => e.message).join("; ") || "failed";
-      report([{ check: "run_completed", operation: "(run)", message: `The check "${task.name}" could not complete: ${why}`, seed: inject("seed"), replayPath: "", shrunk: false, count: 1, atMs: Date.now() - started }]);
+      report([
+        {
+          check: "run_completed",
+          operation: "(run)",
+          message: `The check "${task.name}" could not complete: ${why}`,
+          seed: inject("seed"),
+          replayPath: "",
+          shrunk: false,
+          count: 1,
+          atMs: Date.now() - started,
+        },
+      ]);
     });
   });
   afterEach(() => {
@@ -77,7 +89,10 @@ export function guardFindings(): void {
     progress.checksDone++;
     writeProgress();
     hadFindings = found.length > 0;
-    expect(found.map((f) => `${f.check} (${f.operation}${f.where ? ` at ${f.where}` : ""}): ${f.message}`), "conformance findings").toEqual([]);
+    expect(
+      found.map((f) => `${f.check} (${f.operation}${f.where ? ` at ${f.where}` : ""}): ${f.message}`),
+      "conformance findings",
+    ).toEqual([]);
   });
 }
 

@@ -23,7 +23,8 @@ import { countCases, expectChecks, guardFindings, live, newEmail, report, runId,
 const run = settings({ runs: 25, concurrency: Number(process.env.CONTRACT_CONCURRENCY ?? 4) });
 const READS = new Set(["listUsers", "getUser"]);
 const allowed = (operationId: string) => writes || READS.has(operationId);
-const schemaOf = (name: string) => (api.doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas[name]!;
+const schemaOf = (name: string) =>
+  (api.doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas[name]!;
 const idArb = arbitraryFor(schemaOf("Id"), "path.user_id").map((v) => v.value as string);
 /** A generated id that no server holds: it starts with this run's marker. */
 const ghost = (id: string) => `${Buffer.from(`ghost${runId}`).toString("base64").replace(/[+/=]/g, "")}${id}`;
@@ -35,7 +36,10 @@ const ownEmail = (generated: string) => {
 };
 const withOwnEmail = (c: RequestCase): RequestCase =>
   c.body && "json" in c.body && typeof (c.body.json as { email?: unknown }).email === "string"
-    ? { ...c, body: { json: { ...(c.body.json as object), email: ownEmail((c.body.json as { email: string }).email) } } }
+    ? {
+        ...c,
+        body: { json: { ...(c.body.json as object), email: ownEmail((c.body.json as { email: string }).email) } },
+      }
     : c;
 
 /** A property runs only when one of its checks is selected. */
@@ -62,7 +66,17 @@ describe.runIf(live)("conformance: generated cases", () => {
 
   beforeAll(async () => {
     if (writes) {
-      const res = await session.sender.send({ operation: "createUser", method: "POST", path: "/v2/users", body: { name: "Conformance Sandbox", email: newEmail("sandbox"), role: { type: "predefined", name: "member" }, invite_mode: "none" } });
+      const res = await session.sender.send({
+        operation: "createUser",
+        method: "POST",
+        path: "/v2/users",
+        body: {
+          name: "Conformance Sandbox",
+          email: newEmail("sandbox"),
+          role: { type: "predefined", name: "member" },
+          invite_mode: "none",
+        },
+      });
       const id = (res.exchange.json as { id?: unknown } | undefined)?.id;
       if (typeof id === "string") sandbox = id;
     }
@@ -78,7 +92,18 @@ describe.runIf(live)("conformance: generated cases", () => {
 
   it.each(api.operations.map((o) => o.operationId))("%s: generated valid requests", async (operationId) => {
     if (!allowed(operationId)) return skipped(`${operationId}: generated valid requests (writes not allowed)`);
-    if (!runs("positive_accepted", "no_server_error", "status_documented", "content_type", "response_schema", "required_headers", "prism_violation")) return;
+    if (
+      !runs(
+        "positive_accepted",
+        "no_server_error",
+        "status_documented",
+        "content_type",
+        "response_schema",
+        "required_headers",
+        "prism_violation",
+      )
+    )
+      return;
     await check({
       name: `${operationId} positive`,
       arbitrary: positiveCases(api.doc, operationId).map(aim),
@@ -89,41 +114,81 @@ describe.runIf(live)("conformance: generated cases", () => {
     });
   });
 
-  it.each(api.operations.map((o) => o.operationId))("%s: generated invalid requests (one broken constraint each)", async (operationId) => {
-    if (!allowed(operationId)) return skipped(`${operationId}: generated invalid requests (writes not allowed)`);
-    if (!runs("negative_rejected", "no_server_error", "status_documented", "content_type", "response_schema")) return;
-    const cases = negativeCases(api.doc, operationId).map((c) => (c.constraint.location.startsWith("body.email") || c.constraint.location.startsWith("path.") ? { ...c, path: { ...c.path } } : (aim(c) as NegativeCase)));
-    const observed: Awaited<ReturnType<typeof session.negative>> = [];
-    countCases(await pool(cases, run.concurrency, run.deadline, async (c) => {
-      recordBroken(c.constraint.id);
-      observed.push(...(await session.negative(c)));
-    }));
-    report(fixedFailures(observed, run));
-  });
+  it.each(api.operations.map((o) => o.operationId))(
+    "%s: generated invalid requests (one broken constraint each)",
+    async (operationId) => {
+      if (!allowed(operationId)) return skipped(`${operationId}: generated invalid requests (writes not allowed)`);
+      if (!runs("negative_rejected", "no_server_error", "status_documented", "content_type", "response_schema")) return;
+      const cases = negativeCases(api.doc, operationId).map((c) =>
+        c.constraint.location.startsWith("body.email") || c.constraint.location.startsWith("path.")
+          ? { ...c, path: { ...c.path } }
+          : (aim(c) as NegativeCase),
+      );
+      const observed: Awaited<ReturnType<typeof session.negative>> = [];
+      countCases(
+        await pool(cases, run.concurrency, run.deadline, async (c) => {
+          recordBroken(c.constraint.id);
+          observed.push(...(await session.negative(c)));
+        }),
+      );
+      report(fixedFailures(observed, run));
+    },
+  );
 
   it("credentials: none, or a bogus key, get 401 on every operation this run may send", async () => {
     if (!runs("auth_required")) return;
     const id = ghost("QUJD");
     const observed = [];
     for (const o of api.operations.filter((x) => allowed(x.operationId) && x.secured)) {
-      for (const [what, auth] of [["no credentials", null], ["a bogus key", `Bearer bogus-${runId}`]] as const) {
-        const body = o.operationId === "createUser" ? { name: "Nobody", email: newEmail("nobody"), role: { type: "predefined", name: "member" }, invite_mode: "none" } : o.operationId === "updateUser" ? { name: "Nobody" } : undefined;
-        const sent = await session.sender.sendRequest({ operation: o.operationId, method: o.method, path: o.pathTemplate.replace("{user_id}", id), body, auth }, true);
+      for (const [what, auth] of [
+        ["no credentials", null],
+        ["a bogus key", `Bearer bogus-${runId}`],
+      ] as const) {
+        const body =
+          o.operationId === "createUser"
+            ? {
+                name: "Nobody",
+                email: newEmail("nobody"),
+                role: { type: "predefined", name: "member" },
+                invite_mode: "none",
+              }
+            : o.operationId === "updateUser"
+              ? { name: "Nobody" }
+              : undefined;
+        const sent = await session.sender.sendRequest(
+          { operation: o.operationId, method: o.method, path: o.pathTemplate.replace("{user_id}", id), body, auth },
+          true,
+        );
         observed.push(...sent.observations);
-        if (sent.exchange.status !== 401) observed.push({ check: "auth_required", operation: o.operationId, message: `A request with ${what} must get 401; it got ${sent.exchange.status}.`, where: what, exchange: sent.exchange });
+        if (sent.exchange.status !== 401)
+          observed.push({
+            check: "auth_required",
+            operation: o.operationId,
+            message: `A request with ${what} must get 401; it got ${sent.exchange.status}.`,
+            where: what,
+            exchange: sent.exchange,
+          });
       }
     }
     report(fixedFailures(observed, run));
   });
 
   it("listUsers: walking at any limit yields every user once, oldest first, pages full", async () => {
-    if (runs("pagination_complete", "limit_respected", "order_created_at")) await check(paginationProperty(session.sender, await fresh()));
+    if (runs("pagination_complete", "limit_respected", "order_created_at"))
+      await check(paginationProperty(session.sender, await fresh()));
   });
   it("listUsers: a status filter of any subset keeps exactly those users", async () => {
     if (runs("filter_status")) await check(statusFilterProperty(session.sender, await fresh()));
   });
   it("listUsers: an email filter of any substring, in any case, keeps exactly the matches", async () => {
-    if (runs("filter_email")) await check(emailFilterProperty(session.sender, await fresh(), arbitraryFor({ type: "string", maxLength: 40 }, "query.email").map((v) => v.value as string)));
+    if (runs("filter_email"))
+      await check(
+        emailFilterProperty(
+          session.sender,
+          await fresh(),
+          arbitraryFor({ type: "string", maxLength: 40 }, "query.email").map((v) => v.value as string),
+        ),
+      );
   });
   it("getUser: a listed user, fetched by id, is the one listed", async () => {
     if (runs("get_matches_list")) await check(getMatchesListProperty(session.sender, await fresh()));
@@ -145,16 +210,37 @@ describe.runIf(live)("conformance: generated cases", () => {
   });
 
   it("a user's life: create, get, list, create again, update, resend/reset, delete", async () => {
-    if (!writes) return skipped("a user's life: create, get, list, create again, update, resend/reset, delete (writes not allowed)");
-    if (!runs("create_reflects_request", "create_idempotent", "secret_not_echoed", "update_persisted", "delete_final", "state_refusal", "filter_status", "filter_email")) return;
+    if (!writes)
+      return skipped(
+        "a user's life: create, get, list, create again, update, resend/reset, delete (writes not allowed)",
+      );
+    if (
+      !runs(
+        "create_reflects_request",
+        "create_idempotent",
+        "secret_not_echoed",
+        "update_persisted",
+        "delete_final",
+        "state_refusal",
+        "filter_status",
+        "filter_email",
+      )
+    )
+      return;
     const create = positiveCases(api.doc, "createUser").map((c) => (c.body as { json: CreateBody }).json);
     const update = positiveCases(api.doc, "updateUser").map((c) => (c.body as { json: UpdateBody }).json);
-    const customRefusals = ((schemaOf("CustomRoleAssignment")["x-may-refuse"] as { statuses?: string[] } | undefined)?.statuses ?? []);
+    const customRefusals =
+      (schemaOf("CustomRoleAssignment")["x-may-refuse"] as { statuses?: string[] } | undefined)?.statuses ?? [];
     await check(
-      lifeProperty(session.sender, {
-        email: ownEmail,
-        mayRefuse: (body) => (body.role.type === "custom" ? customRefusals : []),
-      }, create, update),
+      lifeProperty(
+        session.sender,
+        {
+          email: ownEmail,
+          mayRefuse: (body) => (body.role.type === "custom" ? customRefusals : []),
+        },
+        create,
+        update,
+      ),
     );
   });
 });

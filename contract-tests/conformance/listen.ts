@@ -2,7 +2,10 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Listening { url: string; stop(): Promise<void> }
+export interface Listening {
+  url: string;
+  stop(): Promise<void>;
+}
 
 export async function listenLocal(server: Server): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
@@ -12,9 +15,10 @@ export async function listenLocal(server: Server): Promise<Listening> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -27,7 +27,9 @@ declare module "vitest" {
 
 /** Where reports go: CONTRACT_REPORT_DIR (so parallel runs keep apart) or reports/. */
 export const reportDir = (): string =>
-  process.env.CONTRACT_REPORT_DIR ? resolve(process.env.CONTRACT_REPORT_DIR) : fileURLToPath(new URL("../../reports/", import.meta.url));
+  process.env.CONTRACT_REPORT_DIR
+    ? resolve(process.env.CONTRACT_REPORT_DIR)
+    : fileURLToPath(new URL("../../reports/", import.meta.url));
 
 export const writesAllowed = (): boolean => process.env.CONTRACT_ALLOW_WRITES === "1";
 
@@ -42,12 +44,21 @@ export interface Live {
 
 export async function startLive(upstream: string, seed: number): Promise<Live> {
   const key = process.env.ARIZE_API_KEY ?? "";
-  if (!key.trim()) throw new Error("conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test");
+  if (!key.trim())
+    throw new Error(
+      "conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test",
+    );
   // Fail fast and plainly when the server is not there (any HTTP answer, even 401, will do).
-  await fetch(`${upstream}/v2/users?limit=1`, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(15_000) }).then(
+  await fetch(`${upstream}/v2/users?limit=1`, {
+    headers: { Authorization: `Bearer ${key}` },
+    signal: AbortSignal.timeout(15_000),
+  }).then(
     (r) => r.body?.cancel(),
     (err: unknown) => {
-      const why = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}` : String(err);
+      const why =
+        err instanceof Error
+          ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`
+          : String(err);
       throw new Error(`conformance mode: cannot reach CONTRACT_BASE_URL ${upstream}: ${why}`);
     },
   );
@@ -68,28 +79,49 @@ export async function startLive(upstream: string, seed: number): Promise<Live> {
     const reads = new Set(["listUsers", "getUser"]);
     const checks = CHECKS.map((c) => {
       const operations = operationsOf(c, api).filter((op) => writesAllowed() || reads.has(op));
-      return { id: c.id, title: c.title, severity: c.severity, operations, source: operations.map((op) => sourceOf(c, api, op)).join(" ") || c.source, ran: selected.has(c.id) && operations.length > 0 };
+      return {
+        id: c.id,
+        title: c.title,
+        severity: c.severity,
+        operations,
+        source: operations.map((op) => sourceOf(c, api, op)).join(" ") || c.source,
+        ran: selected.has(c.id) && operations.length > 0,
+      };
     });
     const run = writeFindingsJson(dir, {
-      target: "live", server: upstream, runId, seed, budget: process.env.CONTRACT_BUDGET ?? "default",
-      writes: writesAllowed(), startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000,
-      requests, cases, checks, skipped, findings, constraints: [], ...(interrupted ? { interrupted } : {}),
+      target: "live",
+      server: upstream,
+      runId,
+      seed,
+      budget: process.env.CONTRACT_BUDGET ?? "default",
+      writes: writesAllowed(),
+      startedAt: new Date(started).toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      requests,
+      cases,
+      checks,
+      skipped,
+      findings,
+      constraints: [],
+      ...(interrupted ? { interrupted } : {}),
     });
     const formats = new Set((process.env.CONTRACT_FORMAT ?? "md,json,junit").split(",").map((f) => f.trim()));
     const markdown = renderMarkdown(run, coverage ? [coverage] : []);
     mkdirSync(reportDir(), { recursive: true });
-    if (formats.has("json")) writeFileSync(join(reportDir(), "findings.json"), readFileSync(join(dir, "findings.json")));
+    if (formats.has("json"))
+      writeFileSync(join(reportDir(), "findings.json"), readFileSync(join(dir, "findings.json")));
     if (formats.has("md")) writeFileSync(join(reportDir(), "conformance.md"), markdown);
     if (formats.has("junit")) writeFileSync(join(reportDir(), "junit.xml"), renderJunit(run));
     console.log(`\n${markdown}\nReports (${[...formats].join(", ")}) written to ${reportDir()}`);
     rmSync(dir, { recursive: true, force: true });
     if (verdictOf(run) !== "PASS") process.exitCode = 1;
   };
-  const finish = (coverage?: string, requests?: number) => (finished ??= (async () => {
-    await tap.stop();
-    if (writesAllowed()) await cleanup(upstream, runId, createdFile, findingsFile);
-    report(coverage, false, requests);
-  })());
+  const finish = (coverage?: string, requests?: number) =>
+    (finished ??= (async () => {
+      await tap.stop();
+      if (writesAllowed()) await cleanup(upstream, runId, createdFile, findingsFile);
+      report(coverage, false, requests);
+    })());
 
   // Interrupted: vitest exits 1 ms after the signal, so delete what we created and write the
   // report synchronously, then go. `on`, not `once`: while a listener remains, prism.ts's
@@ -115,7 +147,13 @@ export async function startLive(upstream: string, seed: number): Promise<Live> {
 const CLEANUP = fileURLToPath(new URL("./cleanup.mjs", import.meta.url));
 
 /** Runs cleanup.mjs; sync when interrupted (nothing async survives vitest's exit), else async. */
-async function cleanup(upstream: string, runId: string, createdFile: string, findingsFile: string, sync = false): Promise<void> {
+async function cleanup(
+  upstream: string,
+  runId: string,
+  createdFile: string,
+  findingsFile: string,
+  sync = false,
+): Promise<void> {
   const args = [CLEANUP, upstream, runId, createdFile];
   let stdout = "";
   let failure = "";
@@ -138,14 +176,27 @@ async function cleanup(upstream: string, runId: string, createdFile: string, fin
     failure ||= `cleanup printed no result: ${stdout}`;
   }
   if (left.length || failure) {
-    const finding: Finding = { check: "cleanup", severity: "error", operation: "(run)", title: "every user the run created was deleted", message: `Could not delete every user this run created (emails contain ${runId}); delete them by hand. ${left.join(", ")} ${failure}`.trim(), atMs: 0 };
+    const finding: Finding = {
+      check: "cleanup",
+      severity: "error",
+      operation: "(run)",
+      title: "every user the run created was deleted",
+      message:
+        `Could not delete every user this run created (emails contain ${runId}); delete them by hand. ${left.join(", ")} ${failure}`.trim(),
+      atMs: 0,
+    };
     appendFileSync(findingsFile, `${JSON.stringify({ type: "finding", ...finding })}\n`);
   }
 }
 
 /** The workers' JSON lines: findings, checks skipped, and how many generated cases each test sent. */
 function readLines(file: string): { findings: Finding[]; skipped: string[]; cases: number } {
-  const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>) : [];
+  const lines = existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>)
+    : [];
   return {
     findings: lines.filter((l) => l.type === "finding").map(({ type: _, ...f }) => f as unknown as Finding),
     skipped: [...new Set(lines.filter((l) => l.type === "skipped").map((l) => String(l.check)))],

@@ -6,11 +6,23 @@ import { createServer, type IncomingMessage } from "node:http";
 import { listenLocal, type Listening } from "./listen.ts";
 
 export const TAP_ID_HEADER = "x-conformance-id";
-export interface Recorded { status: number; headers: Record<string, string>; body: string }
+export interface Recorded {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 export type Tap = Listening;
 
 // Hop-by-hop or re-computed by the relay (fetch has already decoded the body).
-const DROP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", TAP_ID_HEADER]);
+const DROP = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "content-encoding",
+  TAP_ID_HEADER,
+]);
 const MAX_KEPT = 500;
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -32,7 +44,8 @@ export async function startTap(upstream: string): Promise<Tap> {
     }
     void (async () => {
       const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !DROP.has(k)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined && !DROP.has(k)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       const body = await readBody(req);
       const upstreamRes = await fetch(upstream + path, {
         method: req.method ?? "GET",

@@ -9,12 +9,17 @@ describe("check registry and spec agree", () => {
     for (const c of CHECKS.filter((x) => x.kind !== "run")) {
       const ops = operationsOf(c, api);
       expect(ops, `${c.id} applies to no operation`).not.toEqual([]);
-      for (const op of ops) expect(resolvePointer(api.doc, sourceOf(c, api, op)), `${c.id} on ${op}: ${sourceOf(c, api, op)}`).toBeDefined();
+      for (const op of ops)
+        expect(
+          resolvePointer(api.doc, sourceOf(c, api, op)),
+          `${c.id} on ${op}: ${sourceOf(c, api, op)}`,
+        ).toBeDefined();
     }
   });
 
   it("the run's own checks cite a place that exists in the spec", () => {
-    for (const c of CHECKS.filter((x) => x.kind === "run")) expect(resolvePointer(api.doc, c.source), c.id).toBeDefined();
+    for (const c of CHECKS.filter((x) => x.kind === "run"))
+      expect(resolvePointer(api.doc, c.source), c.id).toBeDefined();
   });
 
   it("every promise the spec makes (x-promises) has a check of that id", () => {
@@ -25,7 +30,9 @@ describe("check registry and spec agree", () => {
   });
 
   it("a promise missing from the spec leaves its check without an operation", () => {
-    const doc = structuredClone(api.doc) as { paths: Record<string, Record<string, { "x-promises"?: Record<string, string> }>> };
+    const doc = structuredClone(api.doc) as {
+      paths: Record<string, Record<string, { "x-promises"?: Record<string, string> }>>;
+    };
     delete doc.paths["/v2/users"]!.get!["x-promises"]!.filter_status;
     expect(operationsOf(check("filter_status"), describeApi(doc))).toEqual([]);
   });
@@ -39,13 +46,18 @@ describe("check registry and spec agree", () => {
 
 describe("CONTRACT_ONLY / CONTRACT_SKIP", () => {
   it("selects and skips by id", () => {
-    expect([...selectedChecks({ CONTRACT_ONLY: "filter_status, response_schema" })]).toEqual(["filter_status", "response_schema"]);
+    expect([...selectedChecks({ CONTRACT_ONLY: "filter_status, response_schema" })]).toEqual([
+      "filter_status",
+      "response_schema",
+    ]);
     const all = selectedChecks({});
     expect(all.size).toBe(CHECKS.length);
     expect(selectedChecks({ CONTRACT_SKIP: "prism_violation" }).has("prism_violation")).toBe(false);
   });
 
   it("an unknown id is an error that names it and the known ids", () => {
-    expect(() => selectedChecks({ CONTRACT_ONLY: "filter_stats" })).toThrow(/CONTRACT_ONLY: unknown check id "filter_stats"; known: no_server_error/);
+    expect(() => selectedChecks({ CONTRACT_ONLY: "filter_stats" })).toThrow(
+      /CONTRACT_ONLY: unknown check id "filter_stats"; known: no_server_error/,
+    );
   });
 });

@@ -16,9 +16,27 @@ export interface Check {
   source: string;
 }
 
-const response = (id: string, title: string, source = "{op}/responses"): Check => ({ id, title, severity: "error", kind: "response", source });
-const request = (id: string, title: string, source: string): Check => ({ id, title, severity: "error", kind: "request", source });
-const promise = (id: string, title: string): Check => ({ id, title, severity: "error", kind: "property", source: `{op}/x-promises/${id}` });
+const response = (id: string, title: string, source = "{op}/responses"): Check => ({
+  id,
+  title,
+  severity: "error",
+  kind: "response",
+  source,
+});
+const request = (id: string, title: string, source: string): Check => ({
+  id,
+  title,
+  severity: "error",
+  kind: "request",
+  source,
+});
+const promise = (id: string, title: string): Check => ({
+  id,
+  title,
+  severity: "error",
+  kind: "property",
+  source: `{op}/x-promises/${id}`,
+});
 
 export const CHECKS: readonly Check[] = [
   response("no_server_error", "no 5xx (none is documented)"),
@@ -45,7 +63,13 @@ export const CHECKS: readonly Check[] = [
   promise("state_refusal", "state-dependent refusals (resend, reset) answer 400"),
   // The run itself: a check that could not finish, users the run could not delete.
   { id: "run_completed", title: "every check ran to its end", severity: "error", kind: "run", source: "#/info" },
-  { id: "cleanup", title: "every user the run created was deleted", severity: "error", kind: "run", source: "#/paths/~1v2~1users~1{user_id}/delete" },
+  {
+    id: "cleanup",
+    title: "every user the run created was deleted",
+    severity: "error",
+    kind: "run",
+    source: "#/paths/~1v2~1users~1{user_id}/delete",
+  },
 ];
 
 const byId = new Map(CHECKS.map((c) => [c.id, c]));
@@ -59,7 +83,8 @@ export function check(id: string): Check {
 /** The operations a check applies to: every one, those whose x-promises name it, or none (the run's own). */
 export function operationsOf(c: Check, api: Api): string[] {
   if (c.kind === "run") return [];
-  if (c.kind !== "property") return api.operations.filter((o) => c.id !== "auth_required" || o.secured).map((o) => o.operationId);
+  if (c.kind !== "property")
+    return api.operations.filter((o) => c.id !== "auth_required" || o.secured).map((o) => o.operationId);
   return api.operations.filter((o) => c.id in o.promises).map((o) => o.operationId);
 }
 
@@ -76,7 +101,8 @@ export function selectedChecks(env: NodeJS.ProcessEnv = process.env): Set<string
       .map((s) => s.trim())
       .filter(Boolean)
       .map((id) => {
-        if (!byId.has(id)) throw new Error(`${name}: unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
+        if (!byId.has(id))
+          throw new Error(`${name}: unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
         return id;
       });
   const only = list("CONTRACT_ONLY");

@@ -10,8 +10,16 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { check } from "./checks.ts";
 import {
-  curlFor, groupFindings, readFindingsJson, redactFinding, renderJunit, renderMarkdown, toFinding, writeFindingsJson,
-  type Finding, type FindingsRun,
+  curlFor,
+  groupFindings,
+  readFindingsJson,
+  redactFinding,
+  renderJunit,
+  renderMarkdown,
+  toFinding,
+  writeFindingsJson,
+  type Finding,
+  type FindingsRun,
 } from "./findings.ts";
 import { responseSpec, runResponseChecks } from "./response-checks.ts";
 import type { Exchange, Failure, WireRequest } from "./runner.ts";
@@ -30,7 +38,12 @@ afterAll(() => {
 });
 
 const exchange = (over: Partial<Exchange> = {}): Exchange => ({
-  request: { method: "POST", url: "http://127.0.0.1:9/v2/users", headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" }, body: '{"email":"a@example.com"}' },
+  request: {
+    method: "POST",
+    url: "http://127.0.0.1:9/v2/users",
+    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
+    body: '{"email":"a@example.com"}',
+  },
   status: 201,
   headers: { "content-type": "application/json" },
   body: JSON.stringify({ id: "VXNlcjox", temporary_password: PASSWORD, note: "x".repeat(2000) }),
@@ -38,17 +51,41 @@ const exchange = (over: Partial<Exchange> = {}): Exchange => ({
   ...over,
 });
 const failure = (over: Partial<Failure> = {}): Failure => ({
-  check: "response_schema", operation: "createUser", message: `body.status must be one of …; key ${KEY}, password ${PASSWORD}`, where: "body.status",
-  exchange: exchange(), seed: 42, replayPath: "3:0", shrunk: true, count: 1, atMs: 10, ...over,
+  check: "response_schema",
+  operation: "createUser",
+  message: `body.status must be one of …; key ${KEY}, password ${PASSWORD}`,
+  where: "body.status",
+  exchange: exchange(),
+  seed: 42,
+  replayPath: "3:0",
+  shrunk: true,
+  count: 1,
+  atMs: 10,
+  ...over,
 });
-const finding = (over: Partial<Failure> = {}) => toFinding(failure(over), check(over.check ?? "response_schema"), { apiKey: KEY, secrets: [PASSWORD] });
+const finding = (over: Partial<Failure> = {}) =>
+  toFinding(failure(over), check(over.check ?? "response_schema"), { apiKey: KEY, secrets: [PASSWORD] });
 
 const run = (findings: Finding[], over: Partial<FindingsRun> = {}): FindingsRun => ({
-  version: 1, target: "live", server: "http://127.0.0.1:9", runId: "r1", seed: 42, budget: 50, writes: true,
-  startedAt: "2026-11-28T05:00:00Z", seconds: 12.5, requests: 400, cases: 300,
-  checks: ["no_server_error", "response_schema", "status_documented"].map((id) => ({ ...check(id), operations: ["createUser", "listUsers"], ran: true }))
+  version: 1,
+  target: "live",
+  server: "http://127.0.0.1:9",
+  runId: "r1",
+  seed: 42,
+  budget: 50,
+  writes: true,
+  startedAt: "2026-11-28T05:00:00Z",
+  seconds: 12.5,
+  requests: 400,
+  cases: 300,
+  checks: ["no_server_error", "response_schema", "status_documented"]
+    .map((id) => ({ ...check(id), operations: ["createUser", "listUsers"], ran: true }))
     .concat([{ ...check("create_idempotent"), operations: ["createUser"], ran: false }]),
-  skipped: [], findings, groups: groupFindings(findings), constraints: [], ...over,
+  skipped: [],
+  findings,
+  groups: groupFindings(findings),
+  constraints: [],
+  ...over,
 });
 
 describe("redaction", () => {
@@ -76,7 +113,10 @@ describe("redaction", () => {
 
   it("a password at the excerpt's edge is redacted before the cut, never half-shown", () => {
     const body = `${"y".repeat(590)}${PASSWORD}${"z".repeat(50)}`;
-    const f = redactFinding({ ...finding(), response: { status: 200, headers: {}, body } }, { apiKey: KEY, secrets: [PASSWORD] });
+    const f = redactFinding(
+      { ...finding(), response: { status: 200, headers: {}, body } },
+      { apiKey: KEY, secrets: [PASSWORD] },
+    );
     expect(f.response?.body).not.toContain(PASSWORD.slice(0, 6));
   });
 });
@@ -90,7 +130,12 @@ describe("curl reproduces the request", () => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        seen.push({
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
         res.end("ok");
       });
     });
@@ -139,34 +184,84 @@ describe("curl reproduces the request", () => {
   });
 
   it("a GET without a body, and a bare string body labelled as fetch labels it", async () => {
-    expect(await viaCurl({ method: "GET", url: `${base}/v2/users?limit=2`, headers: {} })).toMatchObject({ method: "GET", url: "/v2/users?limit=2", body: "" });
+    expect(await viaCurl({ method: "GET", url: `${base}/v2/users?limit=2`, headers: {} })).toMatchObject({
+      method: "GET",
+      url: "/v2/users?limit=2",
+      body: "",
+    });
     const got = await viaCurl({ method: "POST", url: `${base}/x`, headers: {}, body: "@/etc/passwd" });
-    expect(got).toMatchObject({ body: "@/etc/passwd", headers: expect.objectContaining({ "content-type": "text/plain;charset=UTF-8" }) });
+    expect(got).toMatchObject({
+      body: "@/etc/passwd",
+      headers: expect.objectContaining({ "content-type": "text/plain;charset=UTF-8" }),
+    });
   });
 
   it("a relative URL is a clear error", () => {
-    expect(() => curlFor({ method: "GET", url: "/v2/users", headers: {} })).toThrow(/not an absolute URL: "\/v2\/users"/);
+    expect(() => curlFor({ method: "GET", url: "/v2/users", headers: {} })).toThrow(
+      /not an absolute URL: "\/v2\/users"/,
+    );
   });
 });
 
 describe("grouping and the report of a whole-API fault (upper-case enums)", async () => {
   const api = await loadApi();
   const spec = responseSpec(api);
-  const user = (i: number) => ({ id: `VXNlcjo${i}`, name: `User ${i}`, email: `u${i}@example.com`, created_at: "2024-01-01T12:00:00Z", status: "ACTIVE", role: { type: "predefined", name: "MEMBER" }, is_developer: true });
+  const user = (i: number) => ({
+    id: `VXNlcjo${i}`,
+    name: `User ${i}`,
+    email: `u${i}@example.com`,
+    created_at: "2024-01-01T12:00:00Z",
+    status: "ACTIVE",
+    role: { type: "predefined", name: "MEMBER" },
+    is_developer: true,
+  });
   // 8 pages of 20 users, and 150 single gets: every user's status and role name upper-case.
   const answers: [string, Exchange][] = [
-    ...Array.from({ length: 8 }, (_, p): [string, Exchange] => ["listUsers", exchange({
-      request: { method: "GET", url: `http://127.0.0.1:9/v2/users?limit=20&page=${p}`, headers: { Authorization: `Bearer ${KEY}` } },
-      status: 200, body: JSON.stringify({ users: Array.from({ length: 20 }, (_, i) => user(i)), pagination: { has_more: false } }),
-    })]),
-    ...Array.from({ length: 150 }, (_, i): [string, Exchange] => ["getUser", exchange({
-      request: { method: "GET", url: `http://127.0.0.1:9/v2/users/VXNlcjo${i}`, headers: { Authorization: `Bearer ${KEY}` } },
-      status: 200, body: JSON.stringify(user(i)),
-    })]),
+    ...Array.from({ length: 8 }, (_, p): [string, Exchange] => [
+      "listUsers",
+      exchange({
+        request: {
+          method: "GET",
+          url: `http://127.0.0.1:9/v2/users?limit=20&page=${p}`,
+          headers: { Authorization: `Bearer ${KEY}` },
+        },
+        status: 200,
+        body: JSON.stringify({ users: Array.from({ length: 20 }, (_, i) => user(i)), pagination: { has_more: false } }),
+      }),
+    ]),
+    ...Array.from({ length: 150 }, (_, i): [string, Exchange] => [
+      "getUser",
+      exchange({
+        request: {
+          method: "GET",
+          url: `http://127.0.0.1:9/v2/users/VXNlcjo${i}`,
+          headers: { Authorization: `Bearer ${KEY}` },
+        },
+        status: 200,
+        body: JSON.stringify(user(i)),
+      }),
+    ]),
   ];
   const findings = answers.flatMap(([op, x], i) =>
     runResponseChecks(spec, { operationId: op, status: x.status, headers: x.headers, body: x.body }).map((v) =>
-      toFinding({ check: v.check, operation: op, message: v.message, where: v.where, exchange: x, seed: 7, replayPath: String(i), shrunk: false, count: 1, atMs: i }, check(v.check), { apiKey: KEY })));
+      toFinding(
+        {
+          check: v.check,
+          operation: op,
+          message: v.message,
+          where: v.where,
+          exchange: x,
+          seed: 7,
+          replayPath: String(i),
+          shrunk: false,
+          count: 1,
+          atMs: i,
+        },
+        check(v.check),
+        { apiKey: KEY },
+      ),
+    ),
+  );
 
   it("hundreds of findings, four problems: indexes collapsed, counts summed", () => {
     expect(findings.length).toBe(8 * 20 * 2 + 150 * 2);
@@ -178,7 +273,12 @@ describe("grouping and the report of a whole-API fault (upper-case enums)", asyn
       ["response_schema|getUser|body.status", 150],
     ]);
     expect(groups[0]?.first.atMs).toBe(0);
-    expect(groupFindings([{ ...findings[0]!, count: 5 }, { ...findings[0]!, count: 2 }])[0]?.count).toBe(7);
+    expect(
+      groupFindings([
+        { ...findings[0]!, count: 5 },
+        { ...findings[0]!, count: 2 },
+      ])[0]?.count,
+    ).toBe(7);
   });
 
   it("the Markdown report is short: verdict, a table of problems, each once with replay and one curl", () => {
@@ -197,17 +297,28 @@ describe("grouping and the report of a whole-API fault (upper-case enums)", asyn
 
   it("verdicts: PASS with no findings, INTERRUPTED when cut short", () => {
     expect(renderMarkdown(run([])).split("\n")[2]).toBe("**PASS**: no problem found.");
-    expect(renderMarkdown(run(findings, { interrupted: true })).split("\n")[2]).toMatch(/^\*\*INTERRUPTED\*\*: incomplete run/);
+    expect(renderMarkdown(run(findings, { interrupted: true })).split("\n")[2]).toMatch(
+      /^\*\*INTERRUPTED\*\*: incomplete run/,
+    );
   });
 });
 
 // A strict little XML reader (enough for JUnit): nesting, quoted attributes, only the five entities, no control characters.
-interface El { name: string; attrs: Record<string, string>; children: El[]; text: string }
+interface El {
+  name: string;
+  attrs: Record<string, string>;
+  children: El[];
+  text: string;
+}
 function parseXml(text: string): El {
   const decode = (s: string) => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character XML forbids must fail the parse
-    if (/&(?!(amp|lt|gt|quot|apos);)|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s)) throw new Error(`bad text: ${s.slice(0, 80)}`);
-    return s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" })[e]!);
+    if (/&(?!(amp|lt|gt|quot|apos);)|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s))
+      throw new Error(`bad text: ${s.slice(0, 80)}`);
+    return s.replace(
+      /&(amp|lt|gt|quot|apos);/g,
+      (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" })[e]!,
+    );
   };
   let i = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/.exec(text)?.[0].length ?? 0;
   const element = (): El => {
@@ -241,7 +352,10 @@ describe("JUnit", () => {
     const root = parseXml(renderJunit(run([nasty, nasty, other, finding({ where: "body.name" })])));
     expect(root.name).toBe("testsuites");
     expect(root.attrs).toMatchObject({ tests: "6", failures: "2" });
-    expect(root.children.map((s) => [s.attrs.name, s.attrs.tests, s.attrs.failures])).toEqual([["createUser", "3", "1"], ["listUsers", "3", "1"]]);
+    expect(root.children.map((s) => [s.attrs.name, s.attrs.tests, s.attrs.failures])).toEqual([
+      ["createUser", "3", "1"],
+      ["listUsers", "3", "1"],
+    ]);
     const failed = root.children[0]!.children.find((c) => c.children.length)!;
     expect(failed.attrs.name).toMatch(/^response_schema: /);
     expect(failed.children.map((x) => x.attrs.message)).toEqual([
@@ -251,10 +365,12 @@ describe("JUnit", () => {
     expect(failed.children[0]!.text).toContain(`<b>&"it's"</b> \uFFFD bell`);
   });
 
-  it("no findings: failures=\"0\"", () => {
+  it('no findings: failures="0"', () => {
     const root = parseXml(renderJunit(run([])));
     expect(root.attrs).toMatchObject({ tests: "6", failures: "0" });
-    expect(root.children.every((s) => s.attrs.failures === "0" && s.children.every((c) => c.children.length === 0))).toBe(true);
+    expect(
+      root.children.every((s) => s.attrs.failures === "0" && s.children.every((c) => c.children.length === 0)),
+    ).toBe(true);
   });
 });
 

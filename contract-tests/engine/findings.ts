@@ -9,19 +9,19 @@ import type { Check, Severity } from "./checks.ts";
 import { problemKey, type Failure, type WireRequest } from "./runner.ts";
 
 export interface Finding {
-  check: string;                  // check id, e.g. "response_schema"
+  check: string; // check id, e.g. "response_schema"
   severity: Severity;
-  operation: string;              // operationId, or "(run)"
-  title: string;                  // the check's title
-  message: string;                // what exactly is wrong
-  where?: string;                 // instance location, array indexes collapsed: "body.users[].role.name"
-  request?: { method: string; url: string; headers: Record<string, string>; body?: string };   // key → $ARIZE_API_KEY
-  response?: { status: number; headers: Record<string, string>; body: string };                // excerpt, secrets redacted
-  seed?: number;                  // replay: CONTRACT_SEED=<seed>
-  replayPath?: string;            // fast-check counterexample path
-  shrunk?: boolean;               // the request is the minimal case fast-check found
-  curl?: string;                  // reproduces it against the server itself
-  atMs: number;                   // ms since the run started (time to first finding)
+  operation: string; // operationId, or "(run)"
+  title: string; // the check's title
+  message: string; // what exactly is wrong
+  where?: string; // instance location, array indexes collapsed: "body.users[].role.name"
+  request?: { method: string; url: string; headers: Record<string, string>; body?: string }; // key → $ARIZE_API_KEY
+  response?: { status: number; headers: Record<string, string>; body: string }; // excerpt, secrets redacted
+  seed?: number; // replay: CONTRACT_SEED=<seed>
+  replayPath?: string; // fast-check counterexample path
+  shrunk?: boolean; // the request is the minimal case fast-check found
+  curl?: string; // reproduces it against the server itself
+  atMs: number; // ms since the run started (time to first finding)
   /** How many sampled cases showed this problem (the runner groups before it reports); 1 when absent. */
   count?: number;
 }
@@ -52,10 +52,13 @@ export function excerpt(text: string, max = EXCERPT_CHARS): string {
 }
 
 const mapStrings = <T>(value: T, fn: (s: string) => string): T =>
-  (typeof value === "string" ? fn(value)
-    : Array.isArray(value) ? value.map((v) => mapStrings(v, fn))
-    : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [fn(k), mapStrings(v, fn)]))
-    : value) as T;
+  (typeof value === "string"
+    ? fn(value)
+    : Array.isArray(value)
+      ? value.map((v) => mapStrings(v, fn))
+      : value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [fn(k), mapStrings(v, fn)]))
+        : value) as T;
 
 /** Every string of a finding redacted; the response body cut to an excerpt (after redaction: no secret half-shown). */
 export function redactFinding(f: Finding, s: Secrets = {}): Finding {
@@ -67,7 +70,12 @@ export function redactFinding(f: Finding, s: Secrets = {}): Finding {
 const singleQuoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** One shell word, single-quoted (nothing expands) except the key: "$ARIZE_API_KEY", which the shell expands. */
 const shellWord = (s: string, key: string) =>
-  key && s.includes(key) ? s.split(key).map((part) => (part ? singleQuoted(part) : "")).join('"$ARIZE_API_KEY"') : singleQuoted(s);
+  key && s.includes(key)
+    ? s
+        .split(key)
+        .map((part) => (part ? singleQuoted(part) : ""))
+        .join('"$ARIZE_API_KEY"')
+    : singleQuoted(s);
 
 /**
  * A curl command that sends the request again, byte for byte: the URL as fetch sent it (WHATWG
@@ -75,14 +83,17 @@ const shellWord = (s: string, key: string) =>
  * --data-raw (no `@file` magic), the key from the environment.
  */
 export function curlFor(req: WireRequest, apiKey = process.env.ARIZE_API_KEY ?? ""): string {
-  if (!URL.canParse(req.url)) throw new Error(`curlFor: not an absolute URL: ${JSON.stringify(redactText(req.url, { apiKey }))}`);
+  if (!URL.canParse(req.url))
+    throw new Error(`curlFor: not an absolute URL: ${JSON.stringify(redactText(req.url, { apiKey }))}`);
   const url = new URL(req.url).href;
   const parts = ["curl", "-sS", "-i", "-g", "-X", shellWord(req.method.toUpperCase(), apiKey), shellWord(url, apiKey)];
   // curl drops a header given as `Name:`; `Name;` sends it empty.
-  for (const [name, value] of Object.entries(req.headers)) parts.push("-H", shellWord(value === "" ? `${name};` : `${name}: ${value}`, apiKey));
+  for (const [name, value] of Object.entries(req.headers))
+    parts.push("-H", shellWord(value === "" ? `${name};` : `${name}: ${value}`, apiKey));
   if (req.body !== undefined) {
     // fetch labels a bare string body text/plain; curl would say form-urlencoded.
-    if (!Object.keys(req.headers).some((h) => h.toLowerCase() === "content-type")) parts.push("-H", singleQuoted("Content-Type: text/plain;charset=UTF-8"));
+    if (!Object.keys(req.headers).some((h) => h.toLowerCase() === "content-type"))
+      parts.push("-H", singleQuoted("Content-Type: text/plain;charset=UTF-8"));
     parts.push("--data-raw", shellWord(req.body, apiKey));
   }
   return parts.join(" ");
@@ -92,7 +103,11 @@ export function curlFor(req: WireRequest, apiKey = process.env.ARIZE_API_KEY ?? 
  * A runner failure as a finding of its check: request, response excerpt, curl, replay; redacted.
  * (`started` is accepted for callers that hold it; the time comes from the failure's own atMs.)
  */
-export function toFinding(f: Failure, check: Pick<Check, "title" | "severity">, s: Secrets & { started?: number } = {}): Finding {
+export function toFinding(
+  f: Failure,
+  check: Pick<Check, "title" | "severity">,
+  s: Secrets & { started?: number } = {},
+): Finding {
   const x = f.exchange;
   const finding: Finding = {
     check: f.check,
@@ -102,7 +117,12 @@ export function toFinding(f: Failure, check: Pick<Check, "title" | "severity">, 
     message: f.message,
     ...(f.where !== undefined && { where: f.where }),
     ...(x && {
-      request: { method: x.request.method, url: x.request.url, headers: { ...x.request.headers }, ...(x.request.body !== undefined && { body: x.request.body }) },
+      request: {
+        method: x.request.method,
+        url: x.request.url,
+        headers: { ...x.request.headers },
+        ...(x.request.body !== undefined && { body: x.request.body }),
+      },
       response: { status: x.status, headers: { ...x.headers }, body: x.body },
       curl: curlFor(x.request, s.apiKey ?? process.env.ARIZE_API_KEY ?? ""),
     }),
@@ -136,18 +156,34 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
     if (g) {
       g.count += f.count ?? 1;
       if (f.atMs < g.first.atMs) g.first = f;
-    } else groups.set(key, { key, check: f.check, operation: f.operation, where: f.where ?? "", title: f.title, count: f.count ?? 1, first: f });
+    } else
+      groups.set(key, {
+        key,
+        check: f.check,
+        operation: f.operation,
+        where: f.where ?? "",
+        title: f.title,
+        count: f.count ?? 1,
+        first: f,
+      });
   }
   const rank = (g: FindingGroup) => (g.first.severity === "error" ? 0 : 1);
   return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.key.localeCompare(b.key));
 }
 
-export interface CheckRow { id: string; title: string; severity: Severity; operations: string[]; source: string; ran: boolean }
+export interface CheckRow {
+  id: string;
+  title: string;
+  severity: Severity;
+  operations: string[];
+  source: string;
+  ran: boolean;
+}
 
 /** findings.json. */
 export interface FindingsRun {
   version: 1;
-  target: string;                 // "mock" | "live"
+  target: string; // "mock" | "live"
   server: string;
   runId: string;
   seed: number;
@@ -169,7 +205,11 @@ export interface FindingsRun {
 export const FINDINGS_FILE = "findings.json";
 
 /** Writes findings.json (groups computed, everything redacted once more); returns what it wrote. */
-export function writeFindingsJson(dir: string, run: Omit<FindingsRun, "version" | "groups">, s: Secrets = {}): FindingsRun {
+export function writeFindingsJson(
+  dir: string,
+  run: Omit<FindingsRun, "version" | "groups">,
+  s: Secrets = {},
+): FindingsRun {
   const findings = run.findings.map((f) => redactFinding(f, s));
   const out: FindingsRun = { ...run, version: 1, findings, groups: groupFindings(findings) };
   mkdirSync(dir, { recursive: true });
@@ -179,14 +219,16 @@ export function writeFindingsJson(dir: string, run: Omit<FindingsRun, "version" 
 
 export function readFindingsJson(dir: string): FindingsRun {
   const file = join(dir, FINDINGS_FILE);
-  if (!existsSync(file)) throw new Error(`no ${FINDINGS_FILE} in ${dir}: the run wrote no findings file (did it start?)`);
+  if (!existsSync(file))
+    throw new Error(`no ${FINDINGS_FILE} in ${dir}: the run wrote no findings file (did it start?)`);
   let run: Partial<FindingsRun>;
   try {
     run = JSON.parse(readFileSync(file, "utf8")) as Partial<FindingsRun>;
   } catch (err) {
     throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (run?.version !== 1 || !Array.isArray(run.findings)) throw new Error(`${file} is not a version 1 findings file (version ${JSON.stringify(run?.version)})`);
+  if (run?.version !== 1 || !Array.isArray(run.findings))
+    throw new Error(`${file} is not a version 1 findings file (version ${JSON.stringify(run?.version)})`);
   return { ...(run as FindingsRun), groups: Array.isArray(run.groups) ? run.groups : groupFindings(run.findings) };
 }
 
@@ -217,8 +259,12 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
   const groups = safeGroups(run);
   const verdict = verdictOf(run);
   const cases = groups.reduce((n, g) => n + g.count, 0);
-  const summary = verdict === "INTERRUPTED" ? `incomplete run, ${groups.length} problem(s) so far`
-    : groups.length === 0 ? "no problem found" : `${groups.length} distinct problem(s), seen in ${cases} case(s)`;
+  const summary =
+    verdict === "INTERRUPTED"
+      ? `incomplete run, ${groups.length} problem(s) so far`
+      : groups.length === 0
+        ? "no problem found"
+        : `${groups.length} distinct problem(s), seen in ${cases} case(s)`;
   const out = [
     "# Conformance report",
     "",
@@ -231,30 +277,70 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
   ];
   if (groups.length) {
     out.push("## Problems", "", "| # | check | operation | where | cases |", "| --- | --- | --- | --- | --- |");
-    for (const [i, g] of groups.entries()) out.push(`| ${i + 1} | ${g.check} | ${g.operation} | ${cell(g.where || "—")} | ${g.count} |`);
+    for (const [i, g] of groups.entries())
+      out.push(`| ${i + 1} | ${g.check} | ${g.operation} | ${cell(g.where || "—")} | ${g.count} |`);
     out.push("");
   }
   groups.forEach((g, i) => {
     const f = g.first;
-    out.push(`## ${i + 1}. ${g.operation}${g.where ? ` ${g.where}` : ""}: ${g.title}`, "", `\`${g.check}\`, ${f.severity}, ${g.count} case(s). First example:`, "", f.message, "");
-    if (f.request) out.push(...fence("http", [`${f.request.method} ${f.request.url}`, ...(f.request.body !== undefined ? ["", excerpt(f.request.body)] : [])].join("\n")), "");
-    if (f.response) out.push(...fence("", [`${f.response.status} ${f.response.headers["content-type"] ?? "(no content-type)"}`, f.response.body].filter(Boolean).join("\n")), "");
-    if (f.seed !== undefined) out.push(`Replay: \`${replayCommand({ ...run, seed: f.seed })}\`${f.replayPath ? ` (case path ${f.replayPath}${f.shrunk ? ", shrunk" : ""})` : ""}`, "");
+    out.push(
+      `## ${i + 1}. ${g.operation}${g.where ? ` ${g.where}` : ""}: ${g.title}`,
+      "",
+      `\`${g.check}\`, ${f.severity}, ${g.count} case(s). First example:`,
+      "",
+      f.message,
+      "",
+    );
+    if (f.request)
+      out.push(
+        ...fence(
+          "http",
+          [
+            `${f.request.method} ${f.request.url}`,
+            ...(f.request.body !== undefined ? ["", excerpt(f.request.body)] : []),
+          ].join("\n"),
+        ),
+        "",
+      );
+    if (f.response)
+      out.push(
+        ...fence(
+          "",
+          [`${f.response.status} ${f.response.headers["content-type"] ?? "(no content-type)"}`, f.response.body]
+            .filter(Boolean)
+            .join("\n"),
+        ),
+        "",
+      );
+    if (f.seed !== undefined)
+      out.push(
+        `Replay: \`${replayCommand({ ...run, seed: f.seed })}\`${f.replayPath ? ` (case path ${f.replayPath}${f.shrunk ? ", shrunk" : ""})` : ""}`,
+        "",
+      );
     if (f.curl) out.push(...fence("sh", f.curl), "");
   });
   const notRun = run.checks.filter((c) => !c.ran).map((c) => `- ${c.id}: ${c.title}`);
-  if (run.skipped.length || notRun.length) out.push("## Skipped", "", ...run.skipped.map((s) => `- ${s}`), ...notRun, "");
+  if (run.skipped.length || notRun.length)
+    out.push("## Skipped", "", ...run.skipped.map((s) => `- ${s}`), ...notRun, "");
   if (coverage.length) out.push("## Coverage", "", ...coverage.flatMap((table) => [table.trimEnd(), ""]));
   return redactText(out.join("\n"));
 }
 
 // XML 1.0 admits neither most control characters nor lone surrogates.
+const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML forbids are what this matches
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const xml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML forbids are what this replaces
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  s
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
+    .replace(NOT_XML, "\uFFFD");
 
-interface TestCase { check: string; operation: string; title: string; failures: FindingGroup[] }
+interface TestCase {
+  check: string;
+  operation: string;
+  title: string;
+  failures: FindingGroup[];
+}
 
 /** junit.xml: a testsuite per operation, a testcase per (check, operation) that ran, a failure per problem. */
 export function renderJunit(run: FindingsRun): string {
@@ -276,7 +362,9 @@ export function renderJunit(run: FindingsRun): string {
     `<testsuites name="contract" tests="${all.length}" failures="${failing(all)}" errors="0" time="${run.seconds.toFixed(3)}">`,
   ];
   for (const [operation, list] of [...suites].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`  <testsuite name="${xml(operation)}" tests="${list.length}" failures="${failing(list)}" errors="0" skipped="0">`);
+    out.push(
+      `  <testsuite name="${xml(operation)}" tests="${list.length}" failures="${failing(list)}" errors="0" skipped="0">`,
+    );
     for (const c of list.sort((a, b) => a.check.localeCompare(b.check))) {
       const open = `    <testcase classname="${xml(operation)}" name="${xml(`${c.check}: ${c.title}`)}" time="0"`;
       if (!c.failures.length) {
@@ -286,8 +374,16 @@ export function renderJunit(run: FindingsRun): string {
       out.push(`${open}>`);
       for (const g of c.failures) {
         const f = g.first;
-        const text = [f.message, f.curl ?? "", f.seed !== undefined ? `replay: ${replayCommand({ ...run, seed: f.seed })}` : ""].filter(Boolean).join("\n\n");
-        out.push(`      <failure type="${xml(g.check)}" message="${xml(`${g.title}: ${g.count} case(s)${g.where ? ` at ${g.where}` : ""}`)}">${xml(text)}</failure>`);
+        const text = [
+          f.message,
+          f.curl ?? "",
+          f.seed !== undefined ? `replay: ${replayCommand({ ...run, seed: f.seed })}` : "",
+        ]
+          .filter(Boolean)
+          .join("\n\n");
+        out.push(
+          `      <failure type="${xml(g.check)}" message="${xml(`${g.title}: ${g.count} case(s)${g.where ? ` at ${g.where}` : ""}`)}">${xml(text)}</failure>`,
+        );
       }
       out.push("    </testcase>");
     }

@@ -4,7 +4,19 @@
 // reach (coverageKeys). Input: the bundled, dereferenced spec (loadSpec / loadApi().doc).
 import fc from "fast-check";
 import { METHODS, type Doc, type MayRefuse } from "./spec.ts";
-import { arbitraryFor, branchesOf, codePoints, enumKey, branchKey, minimalValue, normalize, regexOf, sendableProperties, type Generated, type Schema } from "./schema-arbitrary.ts";
+import {
+  arbitraryFor,
+  branchesOf,
+  codePoints,
+  enumKey,
+  branchKey,
+  minimalValue,
+  normalize,
+  regexOf,
+  sendableProperties,
+  type Generated,
+  type Schema,
+} from "./schema-arbitrary.ts";
 
 export { arbitraryFor, minimalValue, type Generated, type Schema } from "./schema-arbitrary.ts";
 
@@ -39,8 +51,23 @@ export interface NegativeCase extends RequestCase {
 
 type Obj = Record<string, unknown>;
 type Wire = "body" | "query" | "path";
-interface Param { name: string; in: string; required?: boolean; schema: Schema; style?: string; explode?: boolean; "x-may-refuse"?: MayRefuse }
-interface Op { operationId: string; method: string; pathTemplate: string; params: Param[]; body?: { schema: Schema; required: boolean }; mayRefuse: MayRefuse[] }
+interface Param {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema: Schema;
+  style?: string;
+  explode?: boolean;
+  "x-may-refuse"?: MayRefuse;
+}
+interface Op {
+  operationId: string;
+  method: string;
+  pathTemplate: string;
+  params: Param[];
+  body?: { schema: Schema; required: boolean };
+  mayRefuse: MayRefuse[];
+}
 
 /** The operation with its parameters (path-level ones too) and JSON body; unsupported shapes throw. */
 function operationOf(doc: Doc, operationId: string): Op {
@@ -49,13 +76,16 @@ function operationOf(doc: Doc, operationId: string): Op {
       const op = item[method] as Obj | undefined;
       if (op?.operationId !== operationId) continue;
       const own = (op.parameters ?? []) as Param[];
-      const shared = ((item.parameters ?? []) as Param[]).filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
+      const shared = ((item.parameters ?? []) as Param[]).filter(
+        (p) => !own.some((o) => o.name === p.name && o.in === p.in),
+      );
       const params = [...shared, ...own];
       for (const p of params) {
         const at = `${operationId} ${p.in}.${p.name}`;
         if (p.in !== "path" && p.in !== "query") throw new Error(`${at}: unsupported parameter location "${p.in}"`);
         if (!p.schema) throw new Error(`${at}: unsupported parameter without a schema (content)`);
-        if (p.style !== undefined && p.style !== (p.in === "path" ? "simple" : "form")) throw new Error(`${at}: unsupported style "${p.style}"`);
+        if (p.style !== undefined && p.style !== (p.in === "path" ? "simple" : "form"))
+          throw new Error(`${at}: unsupported style "${p.style}"`);
         if (p.explode === false) throw new Error(`${at}: unsupported explode: false`);
       }
       const rb = op.requestBody as { required?: boolean; content?: Record<string, { schema?: Schema }> } | undefined;
@@ -63,24 +93,37 @@ function operationOf(doc: Doc, operationId: string): Op {
       if (rb) {
         const types = Object.keys(rb.content ?? {});
         const schema = rb.content?.["application/json"]?.schema;
-        if (types.length !== 1 || schema === undefined) throw new Error(`${operationId} body: unsupported request body media types ${JSON.stringify(types)} (only application/json with a schema)`);
+        if (types.length !== 1 || schema === undefined)
+          throw new Error(
+            `${operationId} body: unsupported request body media types ${JSON.stringify(types)} (only application/json with a schema)`,
+          );
         body = { schema, required: rb.required === true };
       }
-      return { operationId, method: method.toUpperCase(), pathTemplate, params, body, mayRefuse: op["x-may-refuse"] ? [op["x-may-refuse"] as MayRefuse] : [] };
+      return {
+        operationId,
+        method: method.toUpperCase(),
+        pathTemplate,
+        params,
+        body,
+        mayRefuse: op["x-may-refuse"] ? [op["x-may-refuse"] as MayRefuse] : [],
+      };
     }
   }
   throw new Error(`no operation ${operationId} in the spec`);
 }
 
 const operationIds = (doc: Doc): string[] =>
-  Object.values((doc.paths ?? {}) as Record<string, Obj>).flatMap((item) => METHODS.flatMap((m) => ((item[m] as Obj | undefined)?.operationId as string | undefined) ?? []));
+  Object.values((doc.paths ?? {}) as Record<string, Obj>).flatMap((item) =>
+    METHODS.flatMap((m) => ((item[m] as Obj | undefined)?.operationId as string | undefined) ?? []),
+  );
 
 const toWire = (v: unknown, at: string): string => {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   throw new Error(`${at}: cannot send ${JSON.stringify(v)} as a parameter value`);
 };
-const queryEntries = (name: string, v: unknown): [string, string][] => (Array.isArray(v) ? v : [v]).map((x) => [name, toWire(x, `query.${name}`)]);
+const queryEntries = (name: string, v: unknown): [string, string][] =>
+  (Array.isArray(v) ? v : [v]).map((x) => [name, toWire(x, `query.${name}`)]);
 const dedupe = (rs: MayRefuse[]) => [...new Map(rs.map((r) => [JSON.stringify(r), r])).values()];
 const paramRefusals = (p: Param): MayRefuse[] => (p["x-may-refuse"] ? [p["x-may-refuse"]] : []);
 
@@ -91,29 +134,46 @@ export function positiveCases(doc: Doc, operationId: string): fc.Arbitrary<Reque
   const op = operationOf(doc, operationId);
   const absent = fc.constant(undefined);
   const params = op.params.map((p) => {
-    const arb = arbitraryFor(p.schema, `${p.in}.${p.name}`).map((g) => ({ ...g, mayRefuse: [...paramRefusals(p), ...g.mayRefuse] }));
+    const arb = arbitraryFor(p.schema, `${p.in}.${p.name}`).map((g) => ({
+      ...g,
+      mayRefuse: [...paramRefusals(p), ...g.mayRefuse],
+    }));
     return p.required ? arb : fc.oneof(absent, arb);
   });
   const body = op.body ? arbitraryFor(op.body.schema, "body") : absent;
-  return fc.record({ params: fc.tuple(...params), body: op.body && !op.body.required ? fc.oneof(absent, body) : body }).map(({ params: values, body: b }) => {
-    const c = baseCase(op);
-    const reached: Generated[] = [];
-    values.forEach((g, i) => {
-      if (!g) return;
-      reached.push(g);
-      const p = op.params[i]!;
-      if (p.in === "path") c.path[p.name] = toWire(g.value, `path.${p.name}`);
-      else c.query.push(...queryEntries(p.name, g.value));
+  return fc
+    .record({ params: fc.tuple(...params), body: op.body && !op.body.required ? fc.oneof(absent, body) : body })
+    .map(({ params: values, body: b }) => {
+      const c = baseCase(op);
+      const reached: Generated[] = [];
+      values.forEach((g, i) => {
+        if (!g) return;
+        reached.push(g);
+        const p = op.params[i]!;
+        if (p.in === "path") c.path[p.name] = toWire(g.value, `path.${p.name}`);
+        else c.query.push(...queryEntries(p.name, g.value));
+      });
+      if (b) {
+        reached.push(b);
+        c.body = { json: b.value };
+      }
+      return {
+        ...c,
+        covers: reached.flatMap((g) => g.covers),
+        mayRefuse: dedupe([...op.mayRefuse, ...reached.flatMap((g) => g.mayRefuse)]),
+      };
     });
-    if (b) {
-      reached.push(b);
-      c.body = { json: b.value };
-    }
-    return { ...c, covers: reached.flatMap((g) => g.covers), mayRefuse: dedupe([...op.mayRefuse, ...reached.flatMap((g) => g.mayRefuse)]) };
-  });
 }
 
-const baseCase = (op: Op): RequestCase => ({ operationId: op.operationId, method: op.method, pathTemplate: op.pathTemplate, path: {}, query: [], mayRefuse: [], covers: [] });
+const baseCase = (op: Op): RequestCase => ({
+  operationId: op.operationId,
+  method: op.method,
+  pathTemplate: op.pathTemplate,
+  path: {},
+  query: [],
+  mayRefuse: [],
+  covers: [],
+});
 
 // ---- constraints and the cases that break them -------------------------------------------------------
 
@@ -122,7 +182,10 @@ const ABSENT = Symbol("absent");
 class Raw {
   constructor(readonly text: string) {}
 }
-interface Broken { constraint: Constraint; cases: { value: unknown; description: string }[] }
+interface Broken {
+  constraint: Constraint;
+  cases: { value: unknown; description: string }[];
+}
 interface Ctx {
   op: string;
   location: string;
@@ -134,10 +197,28 @@ interface Ctx {
   out: Broken[];
 }
 
-function add(ctx: Ctx, keyword: string, value: unknown, cases: [unknown, string][], opts: { suffix?: string; unsendable?: string } = {}) {
-  const id = [ctx.op, ctx.location, keyword, opts.suffix, ctx.branch.length ? `(${ctx.branch.join(" ")})` : ""].filter(Boolean).join(" ");
-  const constraint: Constraint = { id, operationId: ctx.op, location: ctx.location, keyword, value, ...(opts.unsendable ? { unsendable: opts.unsendable } : {}) };
-  ctx.out.push({ constraint, cases: opts.unsendable ? [] : cases.map(([v, description]) => ({ value: ctx.place(v), description })) });
+function add(
+  ctx: Ctx,
+  keyword: string,
+  value: unknown,
+  cases: [unknown, string][],
+  opts: { suffix?: string; unsendable?: string } = {},
+) {
+  const id = [ctx.op, ctx.location, keyword, opts.suffix, ctx.branch.length ? `(${ctx.branch.join(" ")})` : ""]
+    .filter(Boolean)
+    .join(" ");
+  const constraint: Constraint = {
+    id,
+    operationId: ctx.op,
+    location: ctx.location,
+    keyword,
+    value,
+    ...(opts.unsendable ? { unsendable: opts.unsendable } : {}),
+  };
+  ctx.out.push({
+    constraint,
+    cases: opts.unsendable ? [] : cases.map(([v, description]) => ({ value: ctx.place(v), description })),
+  });
 }
 
 const TEXT_ONLY = "every value of a parameter is text on the wire";
@@ -152,9 +233,16 @@ function walk(schema: Schema, ctx: Ctx): void {
   if (alt) {
     const branches = alt.branches.filter((b): b is Obj => typeof b === "object");
     const cases: [unknown, string][] = [];
-    if (branches.every((b) => b.type === "object" && ((b.required ?? []) as string[]).length > 0)) cases.push([{}, `${at} an empty object (every branch requires a property)`]);
-    const discriminator = Object.keys(obj(branches[0]?.properties)).find((k) => branches.every((b) => "const" in obj(obj(b.properties)[k])));
-    if (discriminator) cases.push([{ ...(minimalValue(alt.branches[0]!, at) as Obj), [discriminator]: "no-such-branch" }, `${at} with an unknown ${discriminator} (matches no branch)`]);
+    if (branches.every((b) => b.type === "object" && ((b.required ?? []) as string[]).length > 0))
+      cases.push([{}, `${at} an empty object (every branch requires a property)`]);
+    const discriminator = Object.keys(obj(branches[0]?.properties)).find((k) =>
+      branches.every((b) => "const" in obj(obj(b.properties)[k])),
+    );
+    if (discriminator)
+      cases.push([
+        { ...(minimalValue(alt.branches[0]!, at) as Obj), [discriminator]: "no-such-branch" },
+        `${at} with an unknown ${discriminator} (matches no branch)`,
+      ]);
     add(ctx, alt.keyword, alt.branches, cases);
     for (const [i, b] of alt.branches.entries()) walk(b, { ...ctx, branch: [...ctx.branch, `${alt.keyword}#${i}`] });
     return;
@@ -162,47 +250,79 @@ function walk(schema: Schema, ctx: Ctx): void {
   const base = minimalValue(s, at);
   const literal = ctx.wire !== "body";
   if (typeof s.type === "string") typeCases(s, base, ctx);
-  if ("const" in s) add(ctx, "const", s.const, [[otherThan(s.const), `${at} other than the const ${JSON.stringify(s.const)}`]]);
+  if ("const" in s)
+    add(ctx, "const", s.const, [[otherThan(s.const), `${at} other than the const ${JSON.stringify(s.const)}`]]);
   if (Array.isArray(s.enum)) {
     const values = s.enum as unknown[];
     const cases: [unknown, string][] = [["no-such-value", `${at} "no-such-value", not one of ${values.join(", ")}`]];
     const upper = values.find((v) => typeof v === "string" && !values.includes(v.toUpperCase()));
-    if (typeof upper === "string") cases.push([upper.toUpperCase(), `${at} "${upper.toUpperCase()}", an allowed value upper-cased (enum values are lower case)`]);
-    if (ctx.wire === "query" && at.endsWith("[]")) cases.push(["", `${at} an empty value (\`${at.slice(6, -2)}=\`, how an empty list would be sent)`]);
+    if (typeof upper === "string")
+      cases.push([
+        upper.toUpperCase(),
+        `${at} "${upper.toUpperCase()}", an allowed value upper-cased (enum values are lower case)`,
+      ]);
+    if (ctx.wire === "query" && at.endsWith("[]"))
+      cases.push(["", `${at} an empty value (\`${at.slice(6, -2)}=\`, how an empty list would be sent)`]);
     add(ctx, "enum", values, cases);
   }
   if (typeof s.minLength === "number" && s.minLength > 0) {
-    add(ctx, "minLength", s.minLength, [["a".repeat(s.minLength - 1), `${at} of ${s.minLength - 1} characters (minLength ${s.minLength})`]], ctx.wire === "path" && s.minLength === 1 ? { unsendable: "an empty path segment changes the route (another resource)" } : {});
+    add(
+      ctx,
+      "minLength",
+      s.minLength,
+      [["a".repeat(s.minLength - 1), `${at} of ${s.minLength - 1} characters (minLength ${s.minLength})`]],
+      ctx.wire === "path" && s.minLength === 1
+        ? { unsendable: "an empty path segment changes the route (another resource)" }
+        : {},
+    );
   }
-  if (typeof s.maxLength === "number") add(ctx, "maxLength", s.maxLength, [["a".repeat(s.maxLength + 1), `${at} of ${s.maxLength + 1} characters (maxLength ${s.maxLength})`]]);
-  if (typeof s.pattern === "string") add(ctx, "pattern", s.pattern, [[patternBreaker(s, String(base)), `${at} that does not match ${s.pattern}`]]);
-  if (s.format === "email") add(ctx, "format", "email", [["not-an-email.example.com", `${at} "not-an-email.example.com" (format email: no @)`]]);
-  if (s.format === "date-time") add(ctx, "format", "date-time", [["2024-13-45T25:00:00Z", `${at} an impossible date-time (format date-time)`]]);
+  if (typeof s.maxLength === "number")
+    add(ctx, "maxLength", s.maxLength, [
+      ["a".repeat(s.maxLength + 1), `${at} of ${s.maxLength + 1} characters (maxLength ${s.maxLength})`],
+    ]);
+  if (typeof s.pattern === "string")
+    add(ctx, "pattern", s.pattern, [[patternBreaker(s, String(base)), `${at} that does not match ${s.pattern}`]]);
+  if (s.format === "email")
+    add(ctx, "format", "email", [
+      ["not-an-email.example.com", `${at} "not-an-email.example.com" (format email: no @)`],
+    ]);
+  if (s.format === "date-time")
+    add(ctx, "format", "date-time", [["2024-13-45T25:00:00Z", `${at} an impossible date-time (format date-time)`]]);
   if (s.format === "uri-reference") throw new Error(`${at}: no negative value for format uri-reference in a request`);
-  if (typeof s.minimum === "number") add(ctx, "minimum", s.minimum, [[s.minimum - 1, `${at} ${s.minimum - 1} (minimum ${s.minimum})`]]);
-  if (typeof s.maximum === "number") add(ctx, "maximum", s.maximum, [[s.maximum + 1, `${at} ${s.maximum + 1} (maximum ${s.maximum})`]]);
+  if (typeof s.minimum === "number")
+    add(ctx, "minimum", s.minimum, [[s.minimum - 1, `${at} ${s.minimum - 1} (minimum ${s.minimum})`]]);
+  if (typeof s.maximum === "number")
+    add(ctx, "maximum", s.maximum, [[s.maximum + 1, `${at} ${s.maximum + 1} (maximum ${s.maximum})`]]);
   if (s.type === "array") arrayConstraints(s, base as unknown[], ctx, literal);
   if (s.type === "object") objectConstraints(s, base as Obj, ctx);
 }
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" ? (v as Obj) : {});
-const otherThan = (c: unknown) => (typeof c === "string" ? `${c}-other` : typeof c === "boolean" ? !c : typeof c === "number" ? c + 1 : "other");
+const otherThan = (c: unknown) =>
+  typeof c === "string" ? `${c}-other` : typeof c === "boolean" ? !c : typeof c === "number" ? c + 1 : "other";
 
 function typeCases(s: Obj, base: unknown, ctx: Ctx) {
   const at = ctx.location;
   const t = s.type as string;
   if (ctx.wire !== "body") {
     if (t === "string") return add(ctx, "type", t, [], { unsendable: TEXT_ONLY });
-    if (t === "array") return add(ctx, "type", t, [], { unsendable: "an exploded array: whatever is sent is a list of items" });
+    if (t === "array")
+      return add(ctx, "type", t, [], { unsendable: "an exploded array: whatever is sent is a list of items" });
     if (t === "object") throw new Error(`${at}: unsupported object parameter`);
   }
   const cases: Record<string, [unknown, string][]> = {
     string: [[42, `${at} the number 42, not a string`]],
-    integer: [["not-a-number", `${at} "not-a-number", not an integer`], [(base as number) + 0.5, `${at} ${(base as number) + 0.5}, not an integer`]],
+    integer: [
+      ["not-a-number", `${at} "not-a-number", not an integer`],
+      [(base as number) + 0.5, `${at} ${(base as number) + 0.5}, not an integer`],
+    ],
     number: [["not-a-number", `${at} "not-a-number", not a number`]],
     boolean: [["yes", `${at} "yes", not a boolean`]],
     array: [["not-an-array", `${at} a string, not an array`]],
-    object: [[[], `${at} a JSON array, not an object`], ["not-an-object", `${at} a string, not an object`]],
+    object: [
+      [[], `${at} a JSON array, not an object`],
+      ["not-an-object", `${at} a string, not an object`],
+    ],
   };
   if (!cases[t]) throw new Error(`${at}: unsupported type ${t}`);
   add(ctx, "type", t, cases[t]!);
@@ -213,32 +333,63 @@ function patternBreaker(s: Obj, base: string): string {
   const min = (s.minLength as number | undefined) ?? 0;
   const max = (s.maxLength as number | undefined) ?? Infinity;
   const re = regexOf(s.pattern as string);
-  const found = [`${base}!`, `${base.slice(1)}!`, " ".repeat(Math.max(min, 1)), `!${base}`].find((v) => !re.test(v) && codePoints(v) >= min && codePoints(v) <= max);
-  if (found === undefined) throw new Error(`no string breaks the pattern ${String(s.pattern)} within the length bounds`);
+  const found = [`${base}!`, `${base.slice(1)}!`, " ".repeat(Math.max(min, 1)), `!${base}`].find(
+    (v) => !re.test(v) && codePoints(v) >= min && codePoints(v) <= max,
+  );
+  if (found === undefined)
+    throw new Error(`no string breaks the pattern ${String(s.pattern)} within the length bounds`);
   return found;
 }
 
 function arrayConstraints(s: Obj, base: unknown[], ctx: Ctx, literal: boolean) {
   const at = ctx.location;
   if (typeof s.minItems === "number" && s.minItems > 0) {
-    const unsendable = literal && s.minItems === 1 ? `an exploded array with no items is no parameter at all (omitted, which is allowed); \`${at.slice(6)}=\` sends one empty item, which breaks the items' enum instead` : undefined;
-    add(ctx, "minItems", s.minItems, [[base.slice(0, s.minItems - 1), `${at} with ${s.minItems - 1} items (minItems ${s.minItems})`]], unsendable ? { unsendable } : {});
+    const unsendable =
+      literal && s.minItems === 1
+        ? `an exploded array with no items is no parameter at all (omitted, which is allowed); \`${at.slice(6)}=\` sends one empty item, which breaks the items' enum instead`
+        : undefined;
+    add(
+      ctx,
+      "minItems",
+      s.minItems,
+      [[base.slice(0, s.minItems - 1), `${at} with ${s.minItems - 1} items (minItems ${s.minItems})`]],
+      unsendable ? { unsendable } : {},
+    );
   }
-  if (typeof s.maxItems === "number") add(ctx, "maxItems", s.maxItems, [[Array.from({ length: s.maxItems + 1 }, (_, i) => base[i % base.length]), `${at} with ${s.maxItems + 1} items (maxItems ${s.maxItems})`]]);
-  if (s.uniqueItems === true) add(ctx, "uniqueItems", true, [[[base[0], base[0]], `${at} with the same item twice (uniqueItems)`]]);
-  if (s.items !== undefined) walk(s.items as Schema, { ...ctx, location: `${at}[]`, place: (v) => ctx.place(v === ABSENT ? [] : [v]) });
+  if (typeof s.maxItems === "number")
+    add(ctx, "maxItems", s.maxItems, [
+      [
+        Array.from({ length: s.maxItems + 1 }, (_, i) => base[i % base.length]),
+        `${at} with ${s.maxItems + 1} items (maxItems ${s.maxItems})`,
+      ],
+    ]);
+  if (s.uniqueItems === true)
+    add(ctx, "uniqueItems", true, [[[base[0], base[0]], `${at} with the same item twice (uniqueItems)`]]);
+  if (s.items !== undefined)
+    walk(s.items as Schema, { ...ctx, location: `${at}[]`, place: (v) => ctx.place(v === ABSENT ? [] : [v]) });
 }
 
 function objectConstraints(s: Obj, base: Obj, ctx: Ctx) {
   const at = ctx.location;
-  for (const r of (s.required ?? []) as string[]) add(ctx, "required", r, [[omit(base, r), `${at} without ${r}`]], { suffix: r });
-  if (s.additionalProperties === false) add(ctx, "additionalProperties", false, [[{ ...base, unexpected_property: "x" }, `${at} with an undeclared property`]]);
+  for (const r of (s.required ?? []) as string[])
+    add(ctx, "required", r, [[omit(base, r), `${at} without ${r}`]], { suffix: r });
+  if (s.additionalProperties === false)
+    add(ctx, "additionalProperties", false, [
+      [{ ...base, unexpected_property: "x" }, `${at} with an undeclared property`],
+    ]);
   for (const [name, p] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) {
     const place = (v: unknown) => ctx.place({ ...base, [name]: v });
-    if (p === false) add({ ...ctx, location: `${at}.${name}`, place }, "false", false, [["x", `${at}.${name} present (not allowed at all)`]]);
+    if (p === false)
+      add({ ...ctx, location: `${at}.${name}`, place }, "false", false, [
+        ["x", `${at}.${name} present (not allowed at all)`],
+      ]);
   }
   for (const [name, p] of sendableProperties(s, at)) {
-    walk(p, { ...ctx, location: `${at}.${name}`, place: (v) => ctx.place(v === ABSENT ? omit(base, name) : { ...base, [name]: v }) });
+    walk(p, {
+      ...ctx,
+      location: `${at}.${name}`,
+      place: (v) => ctx.place(v === ABSENT ? omit(base, name) : { ...base, [name]: v }),
+    });
   }
 }
 
@@ -248,8 +399,24 @@ function brokenOf(doc: Doc, operationId: string): { op: Op; broken: (Broken & { 
   const broken: (Broken & { target: Param | "body" })[] = [];
   for (const p of op.params) {
     const out: Broken[] = [];
-    const ctx: Ctx = { op: operationId, location: `${p.in}.${p.name}`, wire: p.in as Wire, place: (v) => v, branch: [], out };
-    if (p.required) add(ctx, "required", p.name, [[ABSENT, `without the parameter ${p.name}`]], p.in === "path" ? { unsendable: "a path parameter is part of the route: without it the request is for another path" } : {});
+    const ctx: Ctx = {
+      op: operationId,
+      location: `${p.in}.${p.name}`,
+      wire: p.in as Wire,
+      place: (v) => v,
+      branch: [],
+      out,
+    };
+    if (p.required)
+      add(
+        ctx,
+        "required",
+        p.name,
+        [[ABSENT, `without the parameter ${p.name}`]],
+        p.in === "path"
+          ? { unsendable: "a path parameter is part of the route: without it the request is for another path" }
+          : {},
+      );
     walk(p.schema, ctx);
     broken.push(...out.map((b) => ({ ...b, target: p })));
   }
@@ -257,7 +424,9 @@ function brokenOf(doc: Doc, operationId: string): { op: Op; broken: (Broken & { 
     const out: Broken[] = [];
     const ctx: Ctx = { op: operationId, location: "body", wire: "body", place: (v) => v, branch: [], out };
     if (op.body.required) add(ctx, "required", "body", [[ABSENT, "no body at all (the request body is required)"]]);
-    add(ctx, "mediaType", "application/json", [[new Raw('{"name": '), "a body that is not JSON (cut off), sent as application/json"]]);
+    add(ctx, "mediaType", "application/json", [
+      [new Raw('{"name": '), "a body that is not JSON (cut off), sent as application/json"],
+    ]);
     walk(op.body.schema, ctx);
     broken.push(...out.map((b) => ({ ...b, target: "body" as const })));
   }
@@ -292,7 +461,9 @@ export function negativeCases(doc: Doc, operationId: string): NegativeCase[] {
     }
     return c;
   };
-  return broken.flatMap(({ constraint, cases, target }) => cases.map(({ value, description }) => ({ ...build(new Map(minimal).set(target, value)), constraint, description })));
+  return broken.flatMap(({ constraint, cases, target }) =>
+    cases.map(({ value, description }) => ({ ...build(new Map(minimal).set(target, value)), constraint, description })),
+  );
 }
 
 /**
@@ -300,8 +471,13 @@ export function negativeCases(doc: Doc, operationId: string): NegativeCase[] {
  * what a positive run must reach. Keys are as in RequestCase.covers, without the operation.
  */
 export function coverageKeys(doc: Doc, operationId?: string): { enumValues: string[]; branches: string[] } {
-  const cs = operationId === undefined ? constraintsOf(doc) : brokenOf(doc, operationId).broken.map((b) => b.constraint);
-  const enumValues = cs.filter((c) => c.keyword === "enum").flatMap((c) => (c.value as unknown[]).map((v) => enumKey(c.location, v)));
-  const branches = cs.filter((c) => c.keyword === "oneOf" || c.keyword === "anyOf").flatMap((c) => (c.value as unknown[]).map((_, i) => branchKey(c.location, i)));
+  const cs =
+    operationId === undefined ? constraintsOf(doc) : brokenOf(doc, operationId).broken.map((b) => b.constraint);
+  const enumValues = cs
+    .filter((c) => c.keyword === "enum")
+    .flatMap((c) => (c.value as unknown[]).map((v) => enumKey(c.location, v)));
+  const branches = cs
+    .filter((c) => c.keyword === "oneOf" || c.keyword === "anyOf")
+    .flatMap((c) => (c.value as unknown[]).map((_, i) => branchKey(c.location, i)));
   return { enumValues: [...new Set(enumValues)], branches: [...new Set(branches)] };
 }

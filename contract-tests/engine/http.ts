@@ -57,7 +57,8 @@ export interface SendOptions {
 /** One exchange, whatever its status. A network failure throws, naming the request. */
 export async function sendOnce(request: WireRequest, o: SendOptions = {}): Promise<Exchange & { raw: Response }> {
   // A base URL may carry a path prefix (https://host/api): Prism knows the spec's paths only.
-  const url = o.via && request.url.startsWith(o.via.from) ? o.via.to + request.url.slice(o.via.from.length) : request.url;
+  const url =
+    o.via && request.url.startsWith(o.via.from) ? o.via.to + request.url.slice(o.via.from.length) : request.url;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -68,11 +69,21 @@ export async function sendOnce(request: WireRequest, o: SendOptions = {}): Promi
       signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
     });
   } catch (err) {
-    const why = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}` : String(err);
+    const why =
+      err instanceof Error
+        ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`
+        : String(err);
     throw new Error(`${request.method} ${url}: no answer: ${why}`);
   }
   const body = await response.text();
-  return { request, status: response.status, headers: Object.fromEntries(response.headers), body, json: parse(body), raw: response };
+  return {
+    request,
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body,
+    json: parse(body),
+    raw: response,
+  };
 }
 
 /**
@@ -84,7 +95,13 @@ export async function retrying<E extends Exchange>(attempt: () => Promise<E>): P
   for (;;) {
     const answer = await attempt();
     const wait = Number(answer.headers["retry-after"]);
-    if (answer.status !== 429 || retried.length === 2 || answer.headers["retry-after"] === undefined || !Number.isFinite(wait)) return { final: answer, retried };
+    if (
+      answer.status !== 429 ||
+      retried.length === 2 ||
+      answer.headers["retry-after"] === undefined ||
+      !Number.isFinite(wait)
+    )
+      return { final: answer, retried };
     retried.push(answer);
     await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 0), 10) * 1000));
   }

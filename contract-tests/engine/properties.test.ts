@@ -1,11 +1,33 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { checkExactly, checkLimit, checkNoRepeats, checkOrder, differences, expectedFromCreate, needleArb, type Page, type User } from "./properties.ts";
+import {
+  checkExactly,
+  checkLimit,
+  checkNoRepeats,
+  checkOrder,
+  differences,
+  expectedFromCreate,
+  needleArb,
+  type Page,
+  type User,
+} from "./properties.ts";
 
 const user = (n: number, over: Partial<User> = {}): User => ({
-  id: `id${n}`, name: `U${n}`, email: `u${n}@example.com`, created_at: `2024-01-0${n}T00:00:00Z`, status: "active", role: { type: "predefined", name: "member" }, is_developer: true, ...over,
+  id: `id${n}`,
+  name: `U${n}`,
+  email: `u${n}@example.com`,
+  created_at: `2024-01-0${n}T00:00:00Z`,
+  status: "active",
+  role: { type: "predefined", name: "member" },
+  is_developer: true,
+  ...over,
 });
-const page = (users: User[], hasMore: boolean): Page => ({ users, hasMore, nextCursor: hasMore ? "c" : undefined, exchange: { request: { method: "GET", url: "u", headers: {} }, status: 200, headers: {}, body: "", json: undefined } });
+const page = (users: User[], hasMore: boolean): Page => ({
+  users,
+  hasMore,
+  nextCursor: hasMore ? "c" : undefined,
+  exchange: { request: { method: "GET", url: "u", headers: {} }, status: 200, headers: {}, body: "", json: undefined },
+});
 
 describe("promise checks over observations", () => {
   it("limit_respected: a full page with has_more passes; more than limit, or fewer with has_more, fails", () => {
@@ -32,16 +54,44 @@ describe("promise checks over observations", () => {
   });
 
   it("create: defaults is_developer by role, status by invite mode, ignores a custom role's name", () => {
-    expect(expectedFromCreate({ name: "A", email: "a@x.io", role: { type: "predefined", name: "annotator" }, invite_mode: "none" })).toMatchObject({ is_developer: false, status: "active" });
-    expect(expectedFromCreate({ name: "A", email: "a@x.io", role: { type: "predefined", name: "admin" }, invite_mode: "email_link" })).toMatchObject({ is_developer: true, status: "invited" });
-    expect(expectedFromCreate({ name: "A", email: "a@x.io", role: { type: "custom", id: "QQ==" }, invite_mode: "email_link" })).not.toHaveProperty("role");
-    expect(differences({ name: "A", is_developer: true }, { name: "A", is_developer: false })).toEqual(["is_developer: sent/expected false, got true"]);
+    expect(
+      expectedFromCreate({
+        name: "A",
+        email: "a@x.io",
+        role: { type: "predefined", name: "annotator" },
+        invite_mode: "none",
+      }),
+    ).toMatchObject({ is_developer: false, status: "active" });
+    expect(
+      expectedFromCreate({
+        name: "A",
+        email: "a@x.io",
+        role: { type: "predefined", name: "admin" },
+        invite_mode: "email_link",
+      }),
+    ).toMatchObject({ is_developer: true, status: "invited" });
+    expect(
+      expectedFromCreate({
+        name: "A",
+        email: "a@x.io",
+        role: { type: "custom", id: "QQ==" },
+        invite_mode: "email_link",
+      }),
+    ).not.toHaveProperty("role");
+    expect(differences({ name: "A", is_developer: true }, { name: "A", is_developer: false })).toEqual([
+      "is_developer: sent/expected false, got true",
+    ]);
     // A broken body (no JSON) is a difference, not a crash of the check.
     expect(differences(undefined, { name: "A" })).toEqual(["expected a user object, got no JSON"]);
   });
 
   it("needles are substrings of the emails, in any case", () => {
     const emails = ["Jane.Smith+tag@example.com", "sam@example.org"];
-    fc.assert(fc.property(needleArb(emails, fc.constant("%_")), (needle) => needle === "%_" || emails.some((e) => e.toLowerCase().includes(needle.toLowerCase()))));
+    fc.assert(
+      fc.property(
+        needleArb(emails, fc.constant("%_")),
+        (needle) => needle === "%_" || emails.some((e) => e.toLowerCase().includes(needle.toLowerCase())),
+      ),
+    );
   });
 });

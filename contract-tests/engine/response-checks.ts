@@ -17,9 +17,17 @@ import { resolvePointer, type Api } from "./spec.ts";
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export type Schema = Record<string, unknown>;
-interface MediaType { schema?: Schema }
-interface Header { required?: boolean; schema?: Schema }
-export interface ResponseObject { content?: Record<string, MediaType>; headers?: Record<string, Header> }
+interface MediaType {
+  schema?: Schema;
+}
+interface Header {
+  required?: boolean;
+  schema?: Schema;
+}
+export interface ResponseObject {
+  content?: Record<string, MediaType>;
+  headers?: Record<string, Header>;
+}
 
 export interface ResponseToCheck {
   operationId: string;
@@ -40,8 +48,11 @@ const getHeader = (headers: ResponseToCheck["headers"], name: string): string | 
 /** Picks the documented response for a status: exact, then "4XX"-style range, then default. */
 export function responseKey(statuses: string[], status: number): string | undefined {
   const range = `${String(status)[0]}XX`;
-  return statuses.find((s) => s === String(status)) ?? statuses.find((s) => s.toUpperCase() === range) ??
-    statuses.find((s) => s === "default");
+  return (
+    statuses.find((s) => s === String(status)) ??
+    statuses.find((s) => s.toUpperCase() === range) ??
+    statuses.find((s) => s === "default")
+  );
 }
 
 /** Ajv as the spec needs it: 2020-12, every error, formats, OpenAPI's own keywords tolerated. */
@@ -70,10 +81,23 @@ export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => 
 function headerValue(raw: string, schema: Schema): unknown {
   const t = schema.type;
   const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
-  return t === "integer" || t === "number" ? num : t === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
+  return t === "integer" || t === "number"
+    ? num
+    : t === "boolean"
+      ? raw === "true"
+        ? true
+        : raw === "false"
+          ? false
+          : raw
+      : raw;
 }
 
-export type ResponseCheckId = "no_server_error" | "status_documented" | "content_type" | "response_schema" | "required_headers";
+export type ResponseCheckId =
+  | "no_server_error"
+  | "status_documented"
+  | "content_type"
+  | "response_schema"
+  | "required_headers";
 
 export interface Violation {
   check: ResponseCheckId;
@@ -97,7 +121,8 @@ const specs = new WeakMap<Api, ResponseSpec>();
 export function responseSpec(api: Api): ResponseSpec {
   let spec = specs.get(api);
   if (spec) return spec;
-  const responses = (id: string) => (resolvePointer(api.doc, `${api.operation(id).pointer}/responses`) ?? {}) as Record<string, ResponseObject>;
+  const responses = (id: string) =>
+    (resolvePointer(api.doc, `${api.operation(id).pointer}/responses`) ?? {}) as Record<string, ResponseObject>;
   spec = {
     statuses: (id) => api.operation(id).statuses,
     documented(id, status) {
@@ -113,12 +138,26 @@ export function responseSpec(api: Api): ResponseSpec {
 export type ResponseCheckFn = (x: ResponseToCheck, spec: ResponseSpec) => Violation[];
 
 export const noServerError: ResponseCheckFn = ({ status }) =>
-  status >= 500 ? [{ check: "no_server_error", message: `The server answered ${status}: a server error, where the spec documents none.`, where: `status ${status}` }] : [];
+  status >= 500
+    ? [
+        {
+          check: "no_server_error",
+          message: `The server answered ${status}: a server error, where the spec documents none.`,
+          where: `status ${status}`,
+        },
+      ]
+    : [];
 
 /** 5xx are no_server_error's: one fault, one finding. */
 export const statusDocumented: ResponseCheckFn = ({ operationId, status }, spec) =>
   status < 500 && !spec.documented(operationId, status)
-    ? [{ check: "status_documented", message: `Status ${status} is not documented for ${operationId} (documented: ${spec.statuses(operationId).join(", ")}).`, where: `status ${status}` }]
+    ? [
+        {
+          check: "status_documented",
+          message: `Status ${status} is not documented for ${operationId} (documented: ${spec.statuses(operationId).join(", ")}).`,
+          where: `status ${status}`,
+        },
+      ]
     : [];
 
 /** The documented media type, or no body where none is documented (and a body where one is). */
@@ -127,10 +166,16 @@ export const contentType: ResponseCheckFn = ({ operationId, status, headers, bod
   if (!doc) return [];
   const media = Object.keys(doc.response.content ?? {});
   const v = (message: string, where: string): Violation[] => [{ check: "content_type", message, where }];
-  if (media.length === 0) return body === "" ? [] : v(`${status} is documented without a body, got ${body.length} bytes.`, "body");
+  if (media.length === 0)
+    return body === "" ? [] : v(`${status} is documented without a body, got ${body.length} bytes.`, "body");
   if (body === "") return v(`The body is empty; ${status} is documented with a body (${media.join(", ")}).`, "body");
   const got = mediaTypeOf(getHeader(headers, "content-type"));
-  return media.some((m) => m.toLowerCase() === got) ? [] : v(`Content-Type ${JSON.stringify(got || null)} is not documented for ${status} (documented: ${media.join(", ")}).`, "header.content-type");
+  return media.some((m) => m.toLowerCase() === got)
+    ? []
+    : v(
+        `Content-Type ${JSON.stringify(got || null)} is not documented for ${status} (documented: ${media.join(", ")}).`,
+        "header.content-type",
+      );
 };
 
 /** The body parses and validates against the documented schema (when the media type is a documented JSON one). */
@@ -144,7 +189,13 @@ export const responseSchema: ResponseCheckFn = ({ operationId, status, headers, 
   try {
     value = JSON.parse(body);
   } catch {
-    return [{ check: "response_schema", message: `The body is not valid JSON: ${JSON.stringify(body.slice(0, 80))}`, where: "body" }];
+    return [
+      {
+        check: "response_schema",
+        message: `The body is not valid JSON: ${JSON.stringify(body.slice(0, 80))}`,
+        where: "body",
+      },
+    ];
   }
   const fn = spec.compile(schema);
   if (fn(value)) return [];
@@ -156,14 +207,20 @@ export const requiredHeaders: ResponseCheckFn = ({ operationId, status, headers 
   Object.entries(spec.documented(operationId, status)?.response.headers ?? {}).flatMap(([name, h]): Violation[] => {
     const raw = getHeader(headers, name);
     const where = `header.${name}`;
-    if (raw === null) return h.required ? [{ check: "required_headers", message: `Header ${name} is required for ${status} but missing.`, where }] : [];
+    if (raw === null)
+      return h.required
+        ? [{ check: "required_headers", message: `Header ${name} is required for ${status} but missing.`, where }]
+        : [];
     if (!h.schema) return [];
     const fn = spec.compile(h.schema);
     const value = headerValue(raw, h.schema);
     return fn(value) ? [] : (fn.errors ?? []).map((e) => violationOf("required_headers", e, where, value));
   });
 
-export interface ResponseCheck extends Check { id: ResponseCheckId; run: ResponseCheckFn }
+export interface ResponseCheck extends Check {
+  id: ResponseCheckId;
+  run: ResponseCheckFn;
+}
 const entry = (id: ResponseCheckId, run: ResponseCheckFn): ResponseCheck => ({ ...check(id), id, run });
 
 /** The response checks with their metadata (id, title, severity, source: `{op}/responses`) from the registry. */
@@ -183,17 +240,37 @@ export function runResponseChecks(spec: ResponseSpec, x: ResponseToCheck, select
 
 /** The checks on one answer of the engine, as observations (the session's `checkResponse`). */
 export const checkResponse = (api: Api, operationId: string, answer: Exchange): Observation[] =>
-  runResponseChecks(responseSpec(api), { operationId, status: answer.status, headers: answer.headers, body: answer.body }).map((v) => ({
-    check: v.check, operation: operationId, message: v.message, where: v.where, exchange: answer,
+  runResponseChecks(responseSpec(api), {
+    operationId,
+    status: answer.status,
+    headers: answer.headers,
+    body: answer.body,
+  }).map((v) => ({
+    check: v.check,
+    operation: operationId,
+    message: v.message,
+    where: v.where,
+    exchange: answer,
   }));
 
 // ---- Ajv errors: the meant branch only, and located messages ----
 
-const segments = (pointer: string) => (pointer ? pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")) : []);
+const segments = (pointer: string) =>
+  pointer
+    ? pointer
+        .split("/")
+        .slice(1)
+        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    : [];
 const valueAt = (data: unknown, pointer: string) =>
-  segments(pointer).reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), data);
+  segments(pointer).reduce<unknown>(
+    (node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+    data,
+  );
 const within = (e: ErrorObject, c: ErrorObject) =>
-  e !== c && e.schemaPath.startsWith(`${c.schemaPath}/`) && (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`));
+  e !== c &&
+  e.schemaPath.startsWith(`${c.schemaPath}/`) &&
+  (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`));
 const branchOf = (e: ErrorObject, c: ErrorObject) => Number(e.schemaPath.slice(c.schemaPath.length + 1).split("/")[0]);
 
 /** The branch whose const (the discriminator's, when there is one) matches the value; undefined unless exactly one. */
@@ -201,9 +278,17 @@ function constMatch(branches: Schema[], parent: Schema | undefined, value: unkno
   if (!value || typeof value !== "object") return undefined;
   const discriminator = (parent?.discriminator as { propertyName?: string } | undefined)?.propertyName;
   const matching = branches.flatMap((b, i) => {
-    const consts = Object.entries((b.properties ?? {}) as Record<string, Schema>)
-      .filter(([name, p]) => typeof p === "object" && p !== null && "const" in p && (discriminator === undefined || name === discriminator) && name in value);
-    const fits = consts.length > 0 && consts.every(([name, p]) => JSON.stringify(p.const) === JSON.stringify((value as Record<string, unknown>)[name]));
+    const consts = Object.entries((b.properties ?? {}) as Record<string, Schema>).filter(
+      ([name, p]) =>
+        typeof p === "object" &&
+        p !== null &&
+        "const" in p &&
+        (discriminator === undefined || name === discriminator) &&
+        name in value,
+    );
+    const fits =
+      consts.length > 0 &&
+      consts.every(([name, p]) => JSON.stringify(p.const) === JSON.stringify((value as Record<string, unknown>)[name]));
     return fits ? [i] : [];
   });
   return matching.length === 1 ? matching[0] : undefined;
@@ -216,7 +301,9 @@ function constMatch(branches: Schema[], parent: Schema | undefined, value: unkno
  */
 export function meantErrors(errors: ErrorObject[], schema: Schema, data: unknown): ErrorObject[] {
   let out = [...errors];
-  const combinators = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  const combinators = errors
+    .filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf")
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   for (const c of combinators) {
     if (!out.includes(c)) continue; // inside a branch already dropped
     if ((c.params as { passingSchemas?: number[] | null }).passingSchemas) {
@@ -231,7 +318,10 @@ export function meantErrors(errors: ErrorObject[], schema: Schema, data: unknown
     const best = byConst ?? counts.indexOf(fewest);
     const clear = byConst !== undefined || counts.filter((n) => n === fewest).length === 1;
     out = out.filter((e) => !within(e, c) || branchOf(e, c) === best);
-    const note = { ...c, message: `matches none of the ${branches.length} ${c.keyword} branches; the errors of the closest (branch ${best}) follow` };
+    const note = {
+      ...c,
+      message: `matches none of the ${branches.length} ${c.keyword} branches; the errors of the closest (branch ${best}) follow`,
+    };
     out = clear ? out.filter((e) => e !== c) : out.map((e) => (e === c ? note : e));
   }
   return out;
@@ -239,7 +329,8 @@ export function meantErrors(errors: ErrorObject[], schema: Schema, data: unknown
 
 const SECRET_NAME = /password|secret|token|key/i;
 
-const located = (root: string, path: string[], collapse: boolean) => root + path.map((p) => (/^\d+$/.test(p) ? (collapse ? "[]" : `[${p}]`) : `.${p}`)).join("");
+const located = (root: string, path: string[], collapse: boolean) =>
+  root + path.map((p) => (/^\d+$/.test(p) ? (collapse ? "[]" : `[${p}]`) : `.${p}`)).join("");
 
 /** An Ajv error as a violation: the exact path in the message, the collapsed one (with the property it names) in `where`. */
 function violationOf(checkId: ResponseCheckId, e: ErrorObject, root: string, data: unknown): Violation {

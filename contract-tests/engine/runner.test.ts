@@ -2,7 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explore, pool, settingsFromEnv, type Observation, type Property } from "./runner.ts";
 
-const settings = (over: Partial<ReturnType<typeof settingsFromEnv>> = {}) => ({ ...settingsFromEnv({ CONTRACT_SEED: "42" }, { runs: 100, concurrency: 4 }), ...over });
+const settings = (over: Partial<ReturnType<typeof settingsFromEnv>> = {}) => ({
+  ...settingsFromEnv({ CONTRACT_SEED: "42" }, { runs: 100, concurrency: 4 }),
+  ...over,
+});
 
 // A fake server with two distinct faults: 500 on any name longer than 5, and a wrong field whenever n >= 70.
 const faulty: Property<{ name: string; n: number }> = {
@@ -10,7 +13,8 @@ const faulty: Property<{ name: string; n: number }> = {
   arbitrary: fc.record({ name: fc.string({ maxLength: 30 }), n: fc.integer({ min: 0, max: 100 }) }),
   async run({ name, n }) {
     const out: Observation[] = [];
-    if (name.length > 5) out.push({ check: "no_server_error", operation: "createUser", message: `500 for a name of ${name.length}` });
+    if (name.length > 5)
+      out.push({ check: "no_server_error", operation: "createUser", message: `500 for a name of ${name.length}` });
     if (n >= 70) out.push({ check: "response_schema", operation: "createUser", message: `n=${n}`, where: "body.n" });
     return out;
   },
@@ -31,20 +35,32 @@ describe("explore", () => {
   it("the same seed gives the same findings; another seed other cases", async () => {
     const a = await explore(faulty, settings());
     const b = await explore(faulty, settings());
-    expect(b.failures).toEqual(a.failures.map((f) => ({ ...f, atMs: b.failures.find((g) => g.check === f.check)!.atMs })));
+    expect(b.failures).toEqual(
+      a.failures.map((f) => ({ ...f, atMs: b.failures.find((g) => g.check === f.check)!.atMs })),
+    );
     const seen: number[][] = [[], []];
     for (const [i, seed] of [1, 2].entries()) {
-      await explore({ ...faulty, run: async (v) => {
-        seen[i]!.push(v.n);
-        return [];
-      } }, settings({ seed, runs: 20 }));
+      await explore(
+        {
+          ...faulty,
+          run: async (v) => {
+            seen[i]!.push(v.n);
+            return [];
+          },
+        },
+        settings({ seed, runs: 20 }),
+      );
     }
     expect(seen[0]).not.toEqual(seen[1]);
   });
 
   it("a problem that does not come back on replay is still reported, and says so", async () => {
     let calls = 0;
-    const flaky: Property<number> = { name: "flaky", arbitrary: fc.integer(), run: async () => (++calls === 1 ? [{ check: "no_server_error", operation: "getUser", message: "500" }] : []) };
+    const flaky: Property<number> = {
+      name: "flaky",
+      arbitrary: fc.integer(),
+      run: async () => (++calls === 1 ? [{ check: "no_server_error", operation: "getUser", message: "500" }] : []),
+    };
     const { failures } = await explore(flaky, settings({ runs: 5, concurrency: 1 }));
     expect(failures).toHaveLength(1);
     expect(failures[0]!.shrunk).toBe(false);
@@ -52,10 +68,18 @@ describe("explore", () => {
   });
 
   it("a property that throws reports it as run_completed, and the run goes on", async () => {
-    const throwing: Property<number> = { name: "reads a field of nothing", arbitrary: fc.integer(), run: async () => { throw new TypeError("x is undefined"); } };
+    const throwing: Property<number> = {
+      name: "reads a field of nothing",
+      arbitrary: fc.integer(),
+      run: async () => {
+        throw new TypeError("x is undefined");
+      },
+    };
     const { failures, cases } = await explore(throwing, settings({ runs: 5 }));
     expect(cases).toBe(5);
-    expect(failures.map((f) => [f.check, f.message])).toEqual([["run_completed", "reads a field of nothing: the check could not complete: x is undefined"]]);
+    expect(failures.map((f) => [f.check, f.message])).toEqual([
+      ["run_completed", "reads a field of nothing: the check could not complete: x is undefined"],
+    ]);
   });
 
   it("a passing property reports nothing", async () => {
@@ -81,7 +105,11 @@ describe("pool", () => {
 
 describe("settingsFromEnv", () => {
   it("reads seed, budget (cases or seconds) and concurrency", () => {
-    const s = settingsFromEnv({ CONTRACT_SEED: "7", CONTRACT_BUDGET: "30", CONTRACT_CONCURRENCY: "2" }, { runs: 100, concurrency: 4 }, 1000);
+    const s = settingsFromEnv(
+      { CONTRACT_SEED: "7", CONTRACT_BUDGET: "30", CONTRACT_CONCURRENCY: "2" },
+      { runs: 100, concurrency: 4 },
+      1000,
+    );
     expect([s.seed, s.runs, s.concurrency, s.deadline]).toEqual([7, 30, 2, Infinity]);
     expect(settingsFromEnv({ CONTRACT_BUDGET: "60s" }, { runs: 100, concurrency: 4 }, 1000).deadline).toBe(61_000);
     expect(Number.isSafeInteger(settingsFromEnv({}, { runs: 1, concurrency: 1 }).seed)).toBe(true);

@@ -4,7 +4,12 @@
 // minimal case. The same seed replays the same run: CONTRACT_SEED.
 import fc from "fast-check";
 
-export interface WireRequest { method: string; url: string; headers: Record<string, string>; body?: string | undefined }
+export interface WireRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
 
 /** One request and the server's own answer. */
 export interface Exchange {
@@ -58,12 +63,21 @@ export interface Failure extends Observation {
   atMs: number;
 }
 
-export interface Explored { failures: Failure[]; cases: number }
+export interface Explored {
+  failures: Failure[];
+  cases: number;
+}
 
-export const problemKey = (o: Pick<Observation, "check" | "operation" | "where">): string => `${o.check}|${o.operation}|${o.where ?? ""}`;
+export const problemKey = (o: Pick<Observation, "check" | "operation" | "where">): string =>
+  `${o.check}|${o.operation}|${o.where ?? ""}`;
 
 /** Runs `work` over the items, at most `limit` at a time, starting none after `deadline`. */
-export async function pool<T>(items: T[], limit: number, deadline: number, work: (item: T, index: number) => Promise<void>): Promise<number> {
+export async function pool<T>(
+  items: T[],
+  limit: number,
+  deadline: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   let started = 0;
   await Promise.all(
@@ -79,13 +93,22 @@ export async function pool<T>(items: T[], limit: number, deadline: number, work:
 }
 
 /** A property whose code throws on an answer it did not expect reports that, and its run goes on. */
-const guarded = <T>(p: Property<T>) => async (value: T): Promise<Observation[]> => {
-  try {
-    return await p.run(value);
-  } catch (err) {
-    return [{ check: "run_completed", operation: "(run)", message: `${p.name}: the check could not complete: ${err instanceof Error ? err.message : String(err)}`, where: p.name }];
-  }
-};
+const guarded =
+  <T>(p: Property<T>) =>
+  async (value: T): Promise<Observation[]> => {
+    try {
+      return await p.run(value);
+    } catch (err) {
+      return [
+        {
+          check: "run_completed",
+          operation: "(run)",
+          message: `${p.name}: the check could not complete: ${err instanceof Error ? err.message : String(err)}`,
+          where: p.name,
+        },
+      ];
+    }
+  };
 
 export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored> {
   const run = guarded(p);
@@ -112,12 +135,22 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
         if (hit) smallest = { observation: hit, path: "" };
         return hit === undefined;
       }),
-      { seed: s.seed, path: String(seen.index), numRuns: 1, interruptAfterTimeLimit: s.shrinkMs, markInterruptAsFailure: false },
+      {
+        seed: s.seed,
+        path: String(seen.index),
+        numRuns: 1,
+        interruptAfterTimeLimit: s.shrinkMs,
+        markInterruptAsFailure: false,
+      },
     );
     const reproduced = smallest !== undefined;
     failures.push({
       ...(smallest?.observation ?? seen.observation),
-      ...(reproduced ? {} : { message: `${seen.observation.message}\n(Seen once; it did not happen again when replayed: the server answers this case inconsistently.)` }),
+      ...(reproduced
+        ? {}
+        : {
+            message: `${seen.observation.message}\n(Seen once; it did not happen again when replayed: the server answers this case inconsistently.)`,
+          }),
       seed: s.seed,
       replayPath: replay.counterexamplePath ?? String(seen.index),
       shrunk: reproduced && (replay.numShrinks ?? 0) > 0,
@@ -132,20 +165,31 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
  * Settings from the environment: CONTRACT_SEED, CONTRACT_BUDGET (`200` values per property or
  * `60s`), CONTRACT_CONCURRENCY, CONTRACT_SHRINK_SECONDS (time to shrink one problem, default 10).
  */
-export function settingsFromEnv(env: NodeJS.ProcessEnv, defaults: { runs: number; concurrency: number }, started = Date.now()): Settings {
+export function settingsFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaults: { runs: number; concurrency: number },
+  started = Date.now(),
+): Settings {
   const seedText = env.CONTRACT_SEED?.trim();
   const seed = seedText ? Number(seedText) : (Math.random() * 2 ** 31) | 0;
   if (!Number.isSafeInteger(seed)) throw new Error(`CONTRACT_SEED must be an integer, got ${JSON.stringify(seedText)}`);
   const budget = env.CONTRACT_BUDGET?.trim() ?? "";
   const m = /^(\d+)(s?)$/.exec(budget);
-  if (budget && (!m || Number(m[1]) < 1)) throw new Error(`CONTRACT_BUDGET must be a number of cases per property (e.g. 200) or seconds (e.g. 60s), got ${JSON.stringify(budget)}`);
+  if (budget && (!m || Number(m[1]) < 1))
+    throw new Error(
+      `CONTRACT_BUDGET must be a number of cases per property (e.g. 200) or seconds (e.g. 60s), got ${JSON.stringify(budget)}`,
+    );
   const seconds = m?.[2] === "s" ? Number(m[1]) : undefined;
   const concurrencyText = env.CONTRACT_CONCURRENCY?.trim();
   const concurrency = concurrencyText ? Number(concurrencyText) : defaults.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error(`CONTRACT_CONCURRENCY must be an integer from 1 to 64, got ${JSON.stringify(concurrencyText)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new Error(`CONTRACT_CONCURRENCY must be an integer from 1 to 64, got ${JSON.stringify(concurrencyText)}`);
   const shrinkText = env.CONTRACT_SHRINK_SECONDS?.trim();
   const shrinkMs = shrinkText ? Number(shrinkText) * 1000 : 10_000;
-  if (!Number.isFinite(shrinkMs) || shrinkMs < 0) throw new Error(`CONTRACT_SHRINK_SECONDS must be a number of seconds (0 for no shrinking), got ${JSON.stringify(shrinkText)}`);
+  if (!Number.isFinite(shrinkMs) || shrinkMs < 0)
+    throw new Error(
+      `CONTRACT_SHRINK_SECONDS must be a number of seconds (0 for no shrinking), got ${JSON.stringify(shrinkText)}`,
+    );
   return {
     seed,
     // A time budget still caps the values drawn per property; the deadline stops early.
@@ -159,4 +203,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, defaults: { runs: number
 
 /** Observations of fixed (not generated) cases, as failures: nothing to shrink, one case each. */
 export const fixedFailures = (observations: Observation[], s: Pick<Settings, "seed" | "started">): Failure[] =>
-  observations.map((o) => ({ ...o, seed: s.seed, replayPath: "", shrunk: false, count: 1, atMs: Date.now() - s.started }));
+  observations.map((o) => ({
+    ...o,
+    seed: s.seed,
+    replayPath: "",
+    shrunk: false,
+    count: 1,
+    atMs: Date.now() - s.started,
+  }));

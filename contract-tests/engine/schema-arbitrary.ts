@@ -12,10 +12,47 @@ export type Schema = boolean | Obj;
 type Obj = Record<string, unknown>;
 
 /** A generated value, the coverage keys it reached and the refusals (x-may-refuse) it passed. */
-export interface Generated { value: unknown; covers: string[]; mayRefuse: MayRefuse[] }
+export interface Generated {
+  value: unknown;
+  covers: string[];
+  mayRefuse: MayRefuse[];
+}
 
-const ANNOTATIONS = ["description", "title", "examples", "example", "default", "deprecated", "readOnly", "writeOnly", "discriminator", "externalDocs", "xml", "$comment"];
-const ASSERTIONS = ["type", "properties", "required", "enum", "const", "oneOf", "anyOf", "allOf", "minLength", "maxLength", "minimum", "maximum", "pattern", "format", "items", "minItems", "maxItems", "uniqueItems", "additionalProperties"];
+const ANNOTATIONS = [
+  "description",
+  "title",
+  "examples",
+  "example",
+  "default",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "discriminator",
+  "externalDocs",
+  "xml",
+  "$comment",
+];
+const ASSERTIONS = [
+  "type",
+  "properties",
+  "required",
+  "enum",
+  "const",
+  "oneOf",
+  "anyOf",
+  "allOf",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "pattern",
+  "format",
+  "items",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "additionalProperties",
+];
 const KNOWN = new Set([...ANNOTATIONS, ...ASSERTIONS]);
 const FORMATS = new Set(["email", "date-time", "password", "uri-reference"]);
 
@@ -26,16 +63,22 @@ export const regexOf = (pattern: string): RegExp => new RegExp(pattern, "u"); //
 /** The keywords checked and allOf merged into one schema (only the top level; children on their turn). */
 export function normalize(schema: Schema, location: string): Schema {
   if (typeof schema === "boolean") return schema;
-  if (typeof schema !== "object" || schema === null) throw new Error(`${location}: a schema must be an object or a boolean, got ${JSON.stringify(schema)}`);
+  if (typeof schema !== "object" || schema === null)
+    throw new Error(`${location}: a schema must be an object or a boolean, got ${JSON.stringify(schema)}`);
   for (const k of Object.keys(schema)) {
     if (!k.startsWith("x-") && !KNOWN.has(k)) throw new Error(`unsupported keyword "${k}" at ${location}`);
   }
-  if (schema.format !== undefined && !FORMATS.has(schema.format as string)) throw new Error(`unsupported keyword "format: ${String(schema.format)}" at ${location}`);
-  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) throw new Error(`unsupported keyword "additionalProperties" (other than false) at ${location}`);
+  if (schema.format !== undefined && !FORMATS.has(schema.format as string))
+    throw new Error(`unsupported keyword "format: ${String(schema.format)}" at ${location}`);
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
+    throw new Error(`unsupported keyword "additionalProperties" (other than false) at ${location}`);
   if (Array.isArray(schema.type)) throw new Error(`unsupported keyword "type" with a list of types at ${location}`);
   if (!schema.allOf) return schema;
   const { allOf, ...rest } = schema;
-  return (allOf as Schema[]).reduce<Schema>((acc, s) => merge(acc, normalize(s, location), location), normalize(rest, location));
+  return (allOf as Schema[]).reduce<Schema>(
+    (acc, s) => merge(acc, normalize(s, location), location),
+    normalize(rest, location),
+  );
 }
 
 function merge(a: Schema, b: Schema, location: string): Schema {
@@ -50,7 +93,10 @@ function merge(a: Schema, b: Schema, location: string): Schema {
       const props = { ...(out[k] as Obj) };
       for (const [name, s] of Object.entries(v as Obj)) props[name] = name in props ? { allOf: [props[name], s] } : s;
       out[k] = props;
-    } else if (JSON.stringify(out[k]) !== JSON.stringify(v)) throw new Error(`cannot merge allOf at ${location}: "${k}" is ${JSON.stringify(out[k])} and ${JSON.stringify(v)}`);
+    } else if (JSON.stringify(out[k]) !== JSON.stringify(v))
+      throw new Error(
+        `cannot merge allOf at ${location}: "${k}" is ${JSON.stringify(out[k])} and ${JSON.stringify(v)}`,
+      );
   }
   return out;
 }
@@ -66,9 +112,12 @@ export function branchesOf(s: Obj, location: string): { keyword: "oneOf" | "anyO
 
 /** The properties a request may carry: readOnly ones and `false` ones never go out. */
 export function sendableProperties(s: Obj, location: string): [string, Schema][] {
-  const props = Object.entries((s.properties ?? {}) as Record<string, Schema>).filter(([, p]) => p !== false && !obj(p).readOnly);
+  const props = Object.entries((s.properties ?? {}) as Record<string, Schema>).filter(
+    ([, p]) => p !== false && !obj(p).readOnly,
+  );
   for (const r of (s.required ?? []) as string[]) {
-    if (!props.some(([n]) => n === r)) throw new Error(`${location}: required property "${r}" has no sendable schema (absent, readOnly or false)`);
+    if (!props.some(([n]) => n === r))
+      throw new Error(`${location}: required property "${r}" has no sendable schema (absent, readOnly or false)`);
   }
   return props;
 }
@@ -106,7 +155,10 @@ function lengthArb(min: number, max: number): fc.Arbitrary<number> {
 }
 
 /** Text of n code points; now and then wrapped in spaces (a name a server should strip, not refuse). */
-const textOf = (n: number) => (n >= 3 ? fc.oneof({ weight: 4, arbitrary: text(n) }, { weight: 1, arbitrary: text(n - 2).map((t) => ` ${t} `) }) : text(n));
+const textOf = (n: number) =>
+  n >= 3
+    ? fc.oneof({ weight: 4, arbitrary: text(n) }, { weight: 1, arbitrary: text(n - 2).map((t) => ` ${t} `) })
+    : text(n);
 
 const WORD = fc.string({ unit: chars("abcdefghijklmnopqrstuvwxyz0123456789"), minLength: 1, maxLength: 8 });
 /**
@@ -134,12 +186,18 @@ function stringArb(s: Obj, location: string): fc.Arbitrary<string> {
   const min = (s.minLength as number | undefined) ?? 0;
   const max = (s.maxLength as number | undefined) ?? min + UNBOUNDED_EXTRA;
   if (min > max) throw new Error(`${location}: minLength ${min} > maxLength ${max}`);
-  const fits = (v: string) => codePoints(v) >= min && codePoints(v) <= max && (s.pattern === undefined || regexOf(s.pattern as string).test(v));
+  const fits = (v: string) =>
+    codePoints(v) >= min && codePoints(v) <= max && (s.pattern === undefined || regexOf(s.pattern as string).test(v));
   let arb: fc.Arbitrary<string>;
   if (s.format === "email") arb = EMAIL;
-  else if (s.format === "date-time") arb = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString());
-  else if (s.format === "uri-reference") arb = fc.constantFrom("about:blank", "/v2/problems/x", "https://example.com/p?q=1#f");
-  else if (typeof s.pattern === "string" && s.pattern.startsWith("^") && s.pattern.endsWith("$")) arb = fc.stringMatching(regexOf(s.pattern));
+  else if (s.format === "date-time")
+    arb = fc
+      .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+      .map((d) => d.toISOString());
+  else if (s.format === "uri-reference")
+    arb = fc.constantFrom("about:blank", "/v2/problems/x", "https://example.com/p?q=1#f");
+  else if (typeof s.pattern === "string" && s.pattern.startsWith("^") && s.pattern.endsWith("$"))
+    arb = fc.stringMatching(regexOf(s.pattern));
   else arb = lengthArb(min, max).chain(textOf);
   return arb.filter(fits);
 }
@@ -150,7 +208,10 @@ function integerArb(s: Obj): fc.Arbitrary<number> {
   const min = Math.ceil(lo ?? (hi === undefined ? -1000 : hi - 1000));
   const max = Math.floor(hi ?? min + 2000);
   const edges = uniq([min, min + 1, Math.floor((min + max) / 2), max - 1, max]).filter((n) => n >= min && n <= max);
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...edges) }, { weight: 2, arbitrary: fc.integer({ min, max }) });
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...edges) },
+    { weight: 2, arbitrary: fc.integer({ min, max }) },
+  );
 }
 
 // ---- values ------------------------------------------------------------------------------------
@@ -160,25 +221,41 @@ export function arbitraryFor(schema: Schema, location: string): fc.Arbitrary<Gen
   const s = normalize(schema, location);
   if (typeof s === "boolean") throw new Error(`${location}: cannot generate from the boolean schema ${s}`);
   const refusals = refusalOf(s);
-  const withRefusals = (g: Generated): Generated => (refusals.length ? { ...g, mayRefuse: [...refusals, ...g.mayRefuse] } : g);
+  const withRefusals = (g: Generated): Generated =>
+    refusals.length ? { ...g, mayRefuse: [...refusals, ...g.mayRefuse] } : g;
   return valuesOf(s, location).map(withRefusals);
 }
 
 function valuesOf(s: Obj, location: string): fc.Arbitrary<Generated> {
   const alt = branchesOf(s, location);
   if (alt) {
-    return fc.oneof(...alt.branches.map((b, i) => arbitraryFor(b, location).map((g) => ({ ...g, covers: [branchKey(location, i), ...g.covers] }))));
+    return fc.oneof(
+      ...alt.branches.map((b, i) =>
+        arbitraryFor(b, location).map((g) => ({ ...g, covers: [branchKey(location, i), ...g.covers] })),
+      ),
+    );
   }
   if ("const" in s) return fc.constant(leaf(s.const));
   if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum).map((v) => leaf(v, [enumKey(location, v)]));
   switch (s.type) {
-    case "string": return stringArb(s, location).map((v) => leaf(v));
-    case "integer": return integerArb(s).map((v) => leaf(v));
-    case "number": return fc.double({ min: (s.minimum as number) ?? -1e6, max: (s.maximum as number) ?? 1e6, noNaN: true }).map((v) => leaf(v));
-    case "boolean": return fc.boolean().map((v) => leaf(v));
-    case "array": return arrayArb(s, location);
-    case "object": return objectArb(s, location);
-    default: throw new Error(`${location}: cannot generate a value without a type, const or enum (type ${JSON.stringify(s.type)})`);
+    case "string":
+      return stringArb(s, location).map((v) => leaf(v));
+    case "integer":
+      return integerArb(s).map((v) => leaf(v));
+    case "number":
+      return fc
+        .double({ min: (s.minimum as number) ?? -1e6, max: (s.maximum as number) ?? 1e6, noNaN: true })
+        .map((v) => leaf(v));
+    case "boolean":
+      return fc.boolean().map((v) => leaf(v));
+    case "array":
+      return arrayArb(s, location);
+    case "object":
+      return objectArb(s, location);
+    default:
+      throw new Error(
+        `${location}: cannot generate a value without a type, const or enum (type ${JSON.stringify(s.type)})`,
+      );
   }
 }
 
@@ -190,21 +267,39 @@ function arrayArb(s: Obj, location: string): fc.Arbitrary<Generated> {
   if (values) {
     // 1…n distinct values, in any order: every value alone, together, and every order reachable.
     const maxItems = Math.min((s.maxItems as number | undefined) ?? values.length, values.length);
-    return fc.shuffledSubarray(values, { minLength: Math.max(minItems, 1), maxLength: maxItems }).map((vs) => leaf(vs, vs.map((v) => enumKey(at, v))));
+    return fc.shuffledSubarray(values, { minLength: Math.max(minItems, 1), maxLength: maxItems }).map((vs) =>
+      leaf(
+        vs,
+        vs.map((v) => enumKey(at, v)),
+      ),
+    );
   }
   const maxItems = (s.maxItems as number | undefined) ?? minItems + 3;
   const item = arbitraryFor(items, at);
-  const arr = s.uniqueItems ? fc.uniqueArray(item, { minLength: minItems, maxLength: maxItems, selector: (g) => JSON.stringify(g.value) }) : fc.array(item, { minLength: minItems, maxLength: maxItems });
-  return arr.map((gs) => ({ value: gs.map((g) => g.value), covers: gs.flatMap((g) => g.covers), mayRefuse: gs.flatMap((g) => g.mayRefuse) }));
+  const arr = s.uniqueItems
+    ? fc.uniqueArray(item, { minLength: minItems, maxLength: maxItems, selector: (g) => JSON.stringify(g.value) })
+    : fc.array(item, { minLength: minItems, maxLength: maxItems });
+  return arr.map((gs) => ({
+    value: gs.map((g) => g.value),
+    covers: gs.flatMap((g) => g.covers),
+    mayRefuse: gs.flatMap((g) => g.mayRefuse),
+  }));
 }
 
 function objectArb(s: Obj, location: string): fc.Arbitrary<Generated> {
   const props = sendableProperties(s, location);
   const required = (s.required ?? []) as string[];
-  const record = fc.record(Object.fromEntries(props.map(([name, p]) => [name, arbitraryFor(p, `${location}.${name}`)])), { requiredKeys: required });
+  const record = fc.record(
+    Object.fromEntries(props.map(([name, p]) => [name, arbitraryFor(p, `${location}.${name}`)])),
+    { requiredKeys: required },
+  );
   return record.map((r) => {
     const gs = Object.entries(r as Record<string, Generated>);
-    return { value: Object.fromEntries(gs.map(([k, g]) => [k, g.value])), covers: gs.flatMap(([, g]) => g.covers), mayRefuse: gs.flatMap(([, g]) => g.mayRefuse) };
+    return {
+      value: Object.fromEntries(gs.map(([k, g]) => [k, g.value])),
+      covers: gs.flatMap(([, g]) => g.covers),
+      mayRefuse: gs.flatMap(([, g]) => g.mayRefuse),
+    };
   });
 }
 
@@ -224,22 +319,30 @@ export function minimalValue(schema: Schema, location: string): unknown {
   const example = Array.isArray(s.examples) && s.examples.length ? s.examples[0] : (s.example ?? s.default);
   if (example !== undefined && s.type !== "object" && s.type !== "array") return example;
   switch (s.type) {
-    case "string": return minimalString(s, location);
-    case "integer": case "number": return (s.minimum as number | undefined) ?? Math.min(0, (s.maximum as number | undefined) ?? 0);
-    case "boolean": return true;
+    case "string":
+      return minimalString(s, location);
+    case "integer":
+    case "number":
+      return (s.minimum as number | undefined) ?? Math.min(0, (s.maximum as number | undefined) ?? 0);
+    case "boolean":
+      return true;
     case "array": {
       const items = normalize((s.items ?? true) as Schema, `${location}[]`);
       const n = Math.max((s.minItems as number | undefined) ?? 1, 1);
       if (typeof items === "object" && Array.isArray(items.enum)) return items.enum.slice(0, n);
-      if (n > 1 && s.uniqueItems) throw new Error(`${location}: no minimal value for uniqueItems with minItems ${n} and no enum items`);
+      if (n > 1 && s.uniqueItems)
+        throw new Error(`${location}: no minimal value for uniqueItems with minItems ${n} and no enum items`);
       return Array.from({ length: n }, () => minimalValue(items, `${location}[]`));
     }
     case "object": {
       sendableProperties(s, location);
       const props = (s.properties ?? {}) as Record<string, Schema>;
-      return Object.fromEntries(((s.required ?? []) as string[]).map((r) => [r, minimalValue(props[r]!, `${location}.${r}`)]));
+      return Object.fromEntries(
+        ((s.required ?? []) as string[]).map((r) => [r, minimalValue(props[r]!, `${location}.${r}`)]),
+      );
     }
-    default: throw new Error(`${location}: no minimal value without a type, const or enum`);
+    default:
+      throw new Error(`${location}: no minimal value without a type, const or enum`);
   }
 }
 

@@ -31,9 +31,19 @@ export interface CaseLike extends CaseParts {
   mayRefuse?: { statuses: string[]; reason: string }[];
 }
 
-export interface Request { operation: string; method: string; path: string; body?: unknown; auth?: string | null }
+export interface Request {
+  operation: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  auth?: string | null;
+}
 
-interface SlViolation { location?: string[]; severity?: string; message?: string }
+interface SlViolation {
+  location?: string[];
+  severity?: string;
+  message?: string;
+}
 const parseViolations = (header: string | undefined): SlViolation[] => {
   if (!header) return [];
   try {
@@ -50,9 +60,15 @@ export function createSession(o: SessionOptions) {
   const keep = (list: Observation[]) => list.filter((x) => o.selected.has(x.check));
 
   /** Through Prism: its sl-violations are observations; live, the answer is the server's own (from the tap). */
-  async function viaPrism(operation: string, wire: Exchange["request"]): Promise<{ answer: Exchange; prism: Observation[] }> {
+  async function viaPrism(
+    operation: string,
+    wire: Exchange["request"],
+  ): Promise<{ answer: Exchange; prism: Observation[] }> {
     const id = randomUUID();
-    const seen = await sendOnce(wire, { via: { from: server, to: o.prismUrl }, hopHeaders: live ? { [o.tapHeader]: id } : {} });
+    const seen = await sendOnce(wire, {
+      via: { from: server, to: o.prismUrl },
+      hopHeaders: live ? { [o.tapHeader]: id } : {},
+    });
     const prism = parseViolations(seen.headers["sl-violations"]).map((v) => ({
       check: "prism_violation",
       operation,
@@ -61,9 +77,17 @@ export function createSession(o: SessionOptions) {
       exchange: seen,
     }));
     if (!live) return { answer: seen, prism };
-    const kept = await fetch(`${o.tapUrl}/__tap/${id}`).then((r) => (r.ok ? (r.json() as Promise<Pick<Exchange, "status" | "headers" | "body">>) : undefined));
+    const kept = await fetch(`${o.tapUrl}/__tap/${id}`).then((r) =>
+      r.ok ? (r.json() as Promise<Pick<Exchange, "status" | "headers" | "body">>) : undefined,
+    );
     if (!kept) {
-      prism.push({ check: "prism_violation", operation, message: `Prism answered ${seen.status} itself: the request never reached the server (Prism refused it, or could not reach the server).`, where: "(no answer)", exchange: seen });
+      prism.push({
+        check: "prism_violation",
+        operation,
+        message: `Prism answered ${seen.status} itself: the request never reached the server (Prism refused it, or could not reach the server).`,
+        where: "(no answer)",
+        exchange: seen,
+      });
       return { answer: seen, prism };
     }
     let json: unknown;
@@ -101,7 +125,8 @@ export function createSession(o: SessionOptions) {
   };
 
   /** Sends a generated case (negative cases `direct`: Prism would refuse them itself). */
-  const sendCase = (c: CaseLike, direct = false, auth?: string | null) => deliver(c.operationId, wireOf(c, server, o.apiKey, auth), direct);
+  const sendCase = (c: CaseLike, direct = false, auth?: string | null) =>
+    deliver(c.operationId, wireOf(c, server, o.apiKey, auth), direct);
 
   return {
     live,
@@ -114,7 +139,12 @@ export function createSession(o: SessionOptions) {
       const s = exchange.status;
       const allowed = (c.mayRefuse ?? []).some((m) => m.statuses.includes(String(s)));
       if ((s < 200 || s >= 300) && !allowed && s < 500)
-        observations.push({ check: "positive_accepted", operation: c.operationId, message: `A valid ${c.method} ${pathOf(c)} was answered ${s}.${(c.mayRefuse ?? []).length ? ` The spec allows only 2xx or ${(c.mayRefuse ?? []).flatMap((m) => m.statuses).join("/")} here.` : ""}`, exchange });
+        observations.push({
+          check: "positive_accepted",
+          operation: c.operationId,
+          message: `A valid ${c.method} ${pathOf(c)} was answered ${s}.${(c.mayRefuse ?? []).length ? ` The spec allows only 2xx or ${(c.mayRefuse ?? []).flatMap((m) => m.statuses).join("/")} here.` : ""}`,
+          exchange,
+        });
       return keep(observations);
     },
 
@@ -122,7 +152,13 @@ export function createSession(o: SessionOptions) {
     async negative(c: CaseLike & { description: string; constraint: { id: string } }): Promise<Observation[]> {
       const { exchange, observations } = await sendCase(c, true);
       if (exchange.status < 300)
-        observations.push({ check: "negative_rejected", operation: c.operationId, message: `The spec forbids this request (${c.description}); the server must refuse it with a documented 4xx, it answered ${exchange.status}.`, where: c.constraint.id, exchange });
+        observations.push({
+          check: "negative_rejected",
+          operation: c.operationId,
+          message: `The spec forbids this request (${c.description}); the server must refuse it with a documented 4xx, it answered ${exchange.status}.`,
+          where: c.constraint.id,
+          exchange,
+        });
       return keep(observations);
     },
   };

@@ -7,10 +7,31 @@ const api = await loadApi();
 
 describe("operations", () => {
   it("lists all seven operations with their documented statuses", () => {
-    expect(api.operations.map((o) => o.operationId).sort()).toEqual(
-      ["createUser", "deleteUser", "getUser", "listUsers", "resendInvitation", "resetPassword", "updateUser"]);
-    expect(api.operation("createUser").statuses).toEqual(["200", "201", "400", "401", "403", "404", "409", "422", "429"]);
-    expect(api.operation("getUser")).toMatchObject({ method: "GET", pathTemplate: "/v2/users/{user_id}", pointer: "#/paths/~1v2~1users~1{user_id}/get" });
+    expect(api.operations.map((o) => o.operationId).sort()).toEqual([
+      "createUser",
+      "deleteUser",
+      "getUser",
+      "listUsers",
+      "resendInvitation",
+      "resetPassword",
+      "updateUser",
+    ]);
+    expect(api.operation("createUser").statuses).toEqual([
+      "200",
+      "201",
+      "400",
+      "401",
+      "403",
+      "404",
+      "409",
+      "422",
+      "429",
+    ]);
+    expect(api.operation("getUser")).toMatchObject({
+      method: "GET",
+      pathTemplate: "/v2/users/{user_id}",
+      pointer: "#/paths/~1v2~1users~1{user_id}/get",
+    });
   });
 });
 
@@ -35,11 +56,13 @@ describe("operationFor maps requests to operations", () => {
   });
 
   it("a path two templates match goes to the one with fewer parameters, whatever the spec's order", () => {
-    const doc = { paths: {
-      "/users/{id}": { get: { operationId: "byId", responses: {} } },
-      "/users/me": { get: { operationId: "me", responses: {} } },
-      "/a.b": { get: { operationId: "dotted", responses: {} } },
-    } };
+    const doc = {
+      paths: {
+        "/users/{id}": { get: { operationId: "byId", responses: {} } },
+        "/users/me": { get: { operationId: "me", responses: {} } },
+        "/a.b": { get: { operationId: "dotted", responses: {} } },
+      },
+    };
     const small = describeApi(doc);
     expect(small.operationFor("GET", "/users/me")?.operationId).toBe("me");
     expect(small.operationFor("GET", "/users/you")?.operationId).toBe("byId");

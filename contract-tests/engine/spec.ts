@@ -18,7 +18,10 @@ export async function loadSpec(specPath = SPEC_PATH): Promise<Doc> {
   return doc.parsed as Doc;
 }
 
-export interface MayRefuse { statuses: string[]; reason: string }
+export interface MayRefuse {
+  statuses: string[];
+  reason: string;
+}
 
 export interface SpecOperation {
   operationId: string;
@@ -77,10 +80,15 @@ export function describeApi(doc: Doc): Api {
     }
   }
   const templated = (o: SpecOperation) => o.pathTemplate.split("{").length;
-  const matchers = [...operations].sort((a, b) => templated(a) - templated(b)).map((op) => {
-    const pattern = op.pathTemplate.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
-    return { re: new RegExp(`^${pattern}/?$`), op };
-  });
+  const matchers = [...operations]
+    .sort((a, b) => templated(a) - templated(b))
+    .map((op) => {
+      const pattern = op.pathTemplate
+        .split(/\{[^}]+\}/)
+        .map((s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))
+        .join("[^/]+");
+      return { re: new RegExp(`^${pattern}/?$`), op };
+    });
   return {
     doc,
     operations,
@@ -90,7 +98,8 @@ export function describeApi(doc: Doc): Api {
     },
     operation(id) {
       const found = operations.find((o) => o.operationId === id);
-      if (!found) throw new Error(`no operation ${id} in the spec (known: ${operations.map((o) => o.operationId).join(", ")})`);
+      if (!found)
+        throw new Error(`no operation ${id} in the spec (known: ${operations.map((o) => o.operationId).join(", ")})`);
       return found;
     },
   };

@@ -18,7 +18,12 @@ const responses = responseSpec(api);
 export const API_KEY = target === "live" ? (process.env.ARIZE_API_KEY ?? "") : "contract-test-key";
 export const AUTH = { Authorization: `Bearer ${API_KEY}` } as const;
 
-export interface SlViolation { location?: string[]; severity?: string; code?: string | number; message?: string }
+export interface SlViolation {
+  location?: string[];
+  severity?: string;
+  code?: string | number;
+  message?: string;
+}
 
 export interface Exchange {
   method: string;
@@ -79,8 +84,12 @@ export function record(operationId: string, status: number): void {
  * line as `check at where: message` (vitest would truncate them in its diff).
  */
 export function expectValid(ex: Exchange, operationId: string, context = describeEx(ex)): void {
-  const violations = runResponseChecks(responses, { operationId, status: ex.status, headers: ex.headers, body: ex.body })
-    .map((v) => `${v.check}${v.where ? ` at ${v.where}` : ""}: ${v.message}`);
+  const violations = runResponseChecks(responses, {
+    operationId,
+    status: ex.status,
+    headers: ex.headers,
+    body: ex.body,
+  }).map((v) => `${v.check}${v.where ? ` at ${v.where}` : ""}: ${v.message}`);
   expect(violations, `${context}\nviolations:\n  ${violations.join("\n  ")}\n`).toEqual([]);
 }
 
@@ -103,7 +112,11 @@ const names = (v: SlViolation, field: string): boolean => {
   const last = field.split(".").at(-1)!;
   // A missing body is reported at the request itself ("Body parameter is required").
   const message = v.message ?? "";
-  return loc === want || loc.startsWith(`${want}.`) || (want.startsWith(`${loc}.`) && (message.includes(`'${last}'`) || (field === "body" && /\bbody\b/i.test(message))));
+  return (
+    loc === want ||
+    loc.startsWith(`${want}.`) ||
+    (want.startsWith(`${loc}.`) && (message.includes(`'${last}'`) || (field === "body" && /\bbody\b/i.test(message))))
+  );
 };
 
 /**

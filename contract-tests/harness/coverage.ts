@@ -4,7 +4,10 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { responseKey } from "../engine/response-checks.ts";
 import type { SpecOperation } from "../engine/spec.ts";
 
-export interface Hit { operationId: string; status: number }
+export interface Hit {
+  operationId: string;
+  status: number;
+}
 /** A negative case sent for a constraint (its id), or a positive case that reached an enum value or branch (its key). */
 export type GeneratedHit = { constraint: string } | { reached: string };
 type Line = Hit | GeneratedHit;
@@ -12,12 +15,22 @@ type Line = Hit | GeneratedHit;
 export const recordHit = (file: string, hit: Line): void => appendFileSync(file, `${JSON.stringify(hit)}\n`);
 
 const readLines = (file: string): Line[] =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Line) : [];
+  existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Line)
+    : [];
 
 export const readHits = (file: string): Hit[] => readLines(file).filter((l): l is Hit => "status" in l);
-export const readGeneratedHits = (file: string): GeneratedHit[] => readLines(file).filter((l): l is GeneratedHit => !("status" in l));
+export const readGeneratedHits = (file: string): GeneratedHit[] =>
+  readLines(file).filter((l): l is GeneratedHit => !("status" in l));
 
-export interface ConstraintCoverage { gaps: string[]; markdown: string; rows: { operationId: string; constraints: [number, number]; values: [number, number] }[] }
+export interface ConstraintCoverage {
+  gaps: string[];
+  markdown: string;
+  rows: { operationId: string; constraints: [number, number]; values: [number, number] }[];
+}
 
 /**
  * The constraint table: every request constraint of the spec must have been broken by at least one
@@ -34,7 +47,11 @@ export function constraintCoverage(
   const rows = operations.map((operationId) => {
     const cs = constraints.filter((c) => c.operationId === operationId);
     const ks = reachable.filter((k) => k.operationId === operationId);
-    return { operationId, constraints: [cs.filter((c) => broken.has(c.id)).length, cs.length] as [number, number], values: [ks.filter((k) => reached.has(k.key)).length, ks.length] as [number, number] };
+    return {
+      operationId,
+      constraints: [cs.filter((c) => broken.has(c.id)).length, cs.length] as [number, number],
+      values: [ks.filter((k) => reached.has(k.key)).length, ks.length] as [number, number],
+    };
   });
   const gaps = [
     ...constraints.filter((c) => !broken.has(c.id)).map((c) => `constraint never broken: ${c.id}`),
@@ -62,11 +79,13 @@ export interface Coverage {
 
 /** The operation × documented-status table, ✓ where exercised, ✗ where not, "·" where not documented. */
 export function coverage(operations: Pick<SpecOperation, "operationId" | "statuses">[], hits: Hit[]): Coverage {
-  const seen = new Set(hits.flatMap((h) => {
-    const op = operations.find((o) => o.operationId === h.operationId);
-    const key = op && responseKey(op.statuses, h.status);
-    return key ? [`${h.operationId} ${key}`] : [];
-  }));
+  const seen = new Set(
+    hits.flatMap((h) => {
+      const op = operations.find((o) => o.operationId === h.operationId);
+      const key = op && responseKey(op.statuses, h.status);
+      return key ? [`${h.operationId} ${key}`] : [];
+    }),
+  );
   const statuses = [...new Set(operations.flatMap((o) => o.statuses))].sort();
   const rows = operations.map((o) => ({
     operationId: o.operationId,
@@ -76,13 +95,21 @@ export function coverage(operations: Pick<SpecOperation, "operationId" | "status
   const lines = [
     `| operation | ${statuses.join(" | ")} |`,
     `|---|${statuses.map(() => ":-:").join("|")}|`,
-    ...rows.map((r) => `| ${r.operationId} | ${statuses.map((s) => {
-      const cell = r.cells.find((c) => c.status === s);
-      return cell ? (cell.hit ? "✓" : "✗") : "·";
-    }).join(" | ")} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.operationId} | ${statuses
+          .map((s) => {
+            const cell = r.cells.find((c) => c.status === s);
+            return cell ? (cell.hit ? "✓" : "✗") : "·";
+          })
+          .join(" | ")} |`,
+    ),
   ];
   const total = rows.reduce((n, r) => n + r.cells.length, 0);
-  lines.push("", `${total - gaps.length}/${total} documented responses exercised (✓ exercised, ✗ never exercised, · not documented).`);
+  lines.push(
+    "",
+    `${total - gaps.length}/${total} documented responses exercised (✓ exercised, ✗ never exercised, · not documented).`,
+  );
   if (gaps.length) lines.push("", `Never exercised: ${gaps.join(", ")}.`);
   return { rows, gaps, markdown: lines.join("\n") };
 }

@@ -58,11 +58,13 @@ export default async function setup(project: TestProject) {
         throw err;
       })
     : undefined;
-  const prism = await startPrism(live ? { mode: "proxy", upstream: live.tapUrl } : { mode: "mock" }).catch(async (err) => {
-    rmSync(dir, { recursive: true, force: true });
-    await live?.abort();
-    throw err;
-  });
+  const prism = await startPrism(live ? { mode: "proxy", upstream: live.tapUrl } : { mode: "mock" }).catch(
+    async (err) => {
+      rmSync(dir, { recursive: true, force: true });
+      await live?.abort();
+      throw err;
+    },
+  );
   const conformance = live?.provided ?? { tapUrl: "", runId: "", findingsFile: "", createdFile: "" };
   project.provide("tapUrl", conformance.tapUrl);
   project.provide("runId", conformance.runId);
@@ -88,7 +90,9 @@ export default async function setup(project: TestProject) {
       const keys = coverageKeys(doc, operationId);
       return [...keys.enumValues, ...keys.branches].map((key) => ({ key: `${operationId} ${key}`, operationId }));
     });
-    const unsendable = constraintsOf(doc).filter((c) => c.unsendable).map((c) => `- ${c.id}: ${c.unsendable}`);
+    const unsendable = constraintsOf(doc)
+      .filter((c) => c.unsendable)
+      .map((c) => `- ${c.id}: ${c.unsendable}`);
     const constraintTable = constraintCoverage(operations, constraints, reachable, generated);
     const title = `Contract coverage (${target}${upstream ? `: ${upstream}` : ""})`;
     const markdown = [
@@ -97,21 +101,29 @@ export default async function setup(project: TestProject) {
       `### Constraints (seed ${settings.seed})`,
       "",
       constraintTable.markdown,
-      ...(unsendable.length ? ["", "Constraints no single request can break on the wire (no negative case):", "", ...unsendable] : []),
+      ...(unsendable.length
+        ? ["", "Constraints no single request can break on the wire (no negative case):", "", ...unsendable]
+        : []),
     ].join("\n");
     console.log(`\n${title}\n\n${table.markdown}\n\n${constraintTable.markdown.split("\n\n")[0]}\n`);
     mkdirSync(REPORTS, { recursive: true });
     writeFileSync(join(REPORTS, "coverage.md"), `# ${title}\n\n${markdown}\n`);
     await live?.finish(markdown, hits.length); // deletes the users the run created, writes the reports
     // A filtered run (CONTRACT_COVERAGE=report, CONTRACT_ONLY/SKIP) only reports its gaps.
-    const gate = target === "mock" && process.env.CONTRACT_COVERAGE !== "report" && !process.env.CONTRACT_ONLY && !process.env.CONTRACT_SKIP;
+    const gate =
+      target === "mock" &&
+      process.env.CONTRACT_COVERAGE !== "report" &&
+      !process.env.CONTRACT_ONLY &&
+      !process.env.CONTRACT_SKIP;
     if (gate && table.gaps.length > 0) {
       process.exitCode = 1;
       console.error(`FAIL: documented responses never exercised by the contract suite: ${table.gaps.join(", ")}`);
     }
     if (gate && constraintTable.gaps.length > 0) {
       process.exitCode = 1;
-      console.error(`FAIL: constraint coverage (a constraint without a negative case, or a value no positive case reached): ${constraintTable.gaps.join("; ")}`);
+      console.error(
+        `FAIL: constraint coverage (a constraint without a negative case, or a value no positive case reached): ${constraintTable.gaps.join("; ")}`,
+      );
     }
   };
 }

@@ -34,7 +34,9 @@ describe("startPrism", () => {
   it("a spec Prism cannot open: the error carries Prism's log", async () => {
     const err = await startPrism({ mode: "mock", spec: "/nonexistent/users.yaml" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/Prism \(mock\) failed to start on http:\/\/127\.0\.0\.1:\d+: exited before listening/);
+    expect((err as Error).message).toMatch(
+      /Prism \(mock\) failed to start on http:\/\/127\.0\.0\.1:\d+: exited before listening/,
+    );
     expect((err as Error).message).toMatch(/--- Prism log ---[\s\S]*nonexistent\/users\.yaml/);
   });
 
@@ -50,6 +52,8 @@ describe("startPrism", () => {
 
   it("logs and failure messages never show a bearer token or a temporary password", () => {
     expect(redact('authorization: Bearer sk-123.abc "x"')).toBe('authorization: Bearer [REDACTED] "x"');
-    expect(redact('{"id":"x","temporary_password": "a\\"b!","name":"n"}')).toBe('{"id":"x","temporary_password": "[REDACTED]","name":"n"}');
+    expect(redact('{"id":"x","temporary_password": "a\\"b!","name":"n"}')).toBe(
+      '{"id":"x","temporary_password": "[REDACTED]","name":"n"}',
+    );
   });
 });

@@ -31,7 +31,8 @@ export const hideTemporaryPasswords = (text: string): string =>
   text.replace(/("temporary_password"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1[REDACTED]"');
 
 /** Redacts bearer tokens and temporary passwords, so no secret reaches an error or report. */
-export const redact = (text: string): string => hideTemporaryPasswords(text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]"));
+export const redact = (text: string): string =>
+  hideTemporaryPasswords(text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]"));
 
 /** Asks the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {

@@ -5,12 +5,23 @@ import { describe, expect, it } from "vitest";
 import { expectConforms, expectRefused, recorder, type Exchange } from "./context.ts";
 
 const user = {
-  id: "VXNlcjoxMjM0NQ==", name: "Jane Smith", email: "jane.smith@example.com", created_at: "2024-01-01T12:00:00Z",
-  status: "active", role: { type: "predefined", name: "member" }, is_developer: true,
+  id: "VXNlcjoxMjM0NQ==",
+  name: "Jane Smith",
+  email: "jane.smith@example.com",
+  created_at: "2024-01-01T12:00:00Z",
+  status: "active",
+  role: { type: "predefined", name: "member" },
+  is_developer: true,
 };
 const exchange = (patch: Partial<Exchange>): Exchange => ({
-  method: "GET", url: "http://127.0.0.1:1/v2/users/VXNlcjoxMjM0NQ==", operationId: "getUser", status: 200,
-  headers: new Headers({ "content-type": "application/json" }), body: JSON.stringify(user), slViolations: [], ...patch,
+  method: "GET",
+  url: "http://127.0.0.1:1/v2/users/VXNlcjoxMjM0NQ==",
+  operationId: "getUser",
+  status: 200,
+  headers: new Headers({ "content-type": "application/json" }),
+  body: JSON.stringify(user),
+  slViolations: [],
+  ...patch,
 });
 const problem = (status: number) => ({
   headers: new Headers({ "content-type": "application/problem+json" }),
@@ -19,8 +30,16 @@ const problem = (status: number) => ({
 
 describe("expectConforms fails on", () => {
   it.each<[string, Partial<Exchange>, RegExp]>([
-    ["an sl-violations warning", { slViolations: [{ location: ["response", "body"], severity: "Warning", message: "x" }] }, /sl-violations/],
-    ["a body the response checks reject", { body: JSON.stringify({ ...user, status: "ACTIVE" }) }, /response_schema at body\.status: body\.status must be equal to one of the allowed values/],
+    [
+      "an sl-violations warning",
+      { slViolations: [{ location: ["response", "body"], severity: "Warning", message: "x" }] },
+      /sl-violations/,
+    ],
+    [
+      "a body the response checks reject",
+      { body: JSON.stringify({ ...user, status: "ACTIVE" }) },
+      /response_schema at body\.status: body\.status must be equal to one of the allowed values/,
+    ],
     ["another status", { status: 201 }, /201/],
     ["another operation", { operationId: "listUsers" }, /listUsers/],
   ])("%s", (_, patch, message) => {
@@ -30,7 +49,10 @@ describe("expectConforms fails on", () => {
 
 describe("recorder", () => {
   it("an unreadable sl-violations header becomes a violation, not a crash", async () => {
-    const served = () => new Response(JSON.stringify(user), { headers: { "content-type": "application/json", "sl-violations": "not json" } });
+    const served = () =>
+      new Response(JSON.stringify(user), {
+        headers: { "content-type": "application/json", "sl-violations": "not json" },
+      });
     const rec = recorder(async () => served());
     await rec.fetch("http://127.0.0.1:1/v2/users/VXNlcjoxMjM0NQ==");
     expect(rec.last()).toMatchObject({ operationId: "getUser", status: 200, body: JSON.stringify(user) });
@@ -40,14 +62,37 @@ describe("recorder", () => {
 
 describe("expectRefused fails on", () => {
   const refused = (patch: Partial<Exchange>) =>
-    exchange({ method: "POST", url: "http://127.0.0.1:1/v2/users", operationId: "createUser", status: 422, ...problem(422), ...patch });
+    exchange({
+      method: "POST",
+      url: "http://127.0.0.1:1/v2/users",
+      operationId: "createUser",
+      status: 422,
+      ...problem(422),
+      ...patch,
+    });
   const atName = [{ location: ["request", "body", "name"], severity: "Error", message: "too long" }];
   it.each<[string, Partial<Exchange>, RegExp]>([
     ["a request the mock accepted", { status: 201, slViolations: atName }, /201/],
-    ["a refusal that names another field", { slViolations: [{ location: ["request", "body", "email"], severity: "Error" }] }, /sl-violations error at body\.name/],
+    [
+      "a refusal that names another field",
+      { slViolations: [{ location: ["request", "body", "email"], severity: "Error" }] },
+      /sl-violations error at body\.name/,
+    ],
     ["a refusal with no sl-violations", { slViolations: [] }, /sl-violations error at body\.name/],
-    ["a refusal whose body is not a Problem", { slViolations: atName, body: "nope" }, /response_schema at body: The body is not valid JSON/],
-    ["a missing property named in no message", { slViolations: [{ location: ["request", "body"], severity: "Error", message: "must have required property 'email'" }] }, /body\.name/],
+    [
+      "a refusal whose body is not a Problem",
+      { slViolations: atName, body: "nope" },
+      /response_schema at body: The body is not valid JSON/,
+    ],
+    [
+      "a missing property named in no message",
+      {
+        slViolations: [
+          { location: ["request", "body"], severity: "Error", message: "must have required property 'email'" },
+        ],
+      },
+      /body\.name/,
+    ],
   ])("%s", (_, patch, message) => {
     expect(() => expectRefused(refused(patch), "createUser", "body.name")).toThrow(message);
   });

@@ -4,7 +4,14 @@ import type { components, paths } from "../../generated/users.ts";
 import { prismUrl } from "../harness/context.ts";
 
 export type Api = ReturnType<typeof createClient<paths>>;
-export type OperationId = "listUsers" | "createUser" | "getUser" | "updateUser" | "deleteUser" | "resendInvitation" | "resetPassword";
+export type OperationId =
+  | "listUsers"
+  | "createUser"
+  | "getUser"
+  | "updateUser"
+  | "deleteUser"
+  | "resendInvitation"
+  | "resetPassword";
 
 export const USER_ID = "VXNlcjoxMjM0NQ==";
 const path = { path: { user_id: USER_ID } };
@@ -20,12 +27,16 @@ export const NEW_USER = {
   invite_mode: "email_link",
 } as const satisfies components["schemas"]["CreateUserRequest"];
 
-export const createUser = (api: Api, headers: Record<string, string> = {}) => api.POST("/v2/users", { body: NEW_USER, headers });
+export const createUser = (api: Api, headers: Record<string, string> = {}) =>
+  api.POST("/v2/users", { body: NEW_USER, headers });
 
 export const validCall = (api: Api, op: OperationId, headers: Record<string, string> = {}) => {
   switch (op) {
     case "listUsers":
-      return api.GET("/v2/users", { params: { query: { limit: 10, status: ["active", "invited"], email: "example.com" } }, headers });
+      return api.GET("/v2/users", {
+        params: { query: { limit: 10, status: ["active", "invited"], email: "example.com" } },
+        headers,
+      });
     case "createUser":
       return createUser(api, headers);
     case "getUser":
@@ -41,4 +52,12 @@ export const validCall = (api: Api, op: OperationId, headers: Record<string, str
   }
 };
 
-export const OPERATIONS: OperationId[] = ["listUsers", "createUser", "getUser", "updateUser", "deleteUser", "resendInvitation", "resetPassword"];
+export const OPERATIONS: OperationId[] = [
+  "listUsers",
+  "createUser",
+  "getUser",
+  "updateUser",
+  "deleteUser",
+  "resendInvitation",
+  "resetPassword",
+];

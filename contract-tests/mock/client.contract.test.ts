@@ -2,8 +2,14 @@
 // every exchange checked by Prism and by the engine's response checks.
 import { describe, expect, it } from "vitest";
 import {
-  ArizeApiError, ArizeError, AuthenticationError, ConflictError, createUsersClient, NotFoundError,
-  RateLimitError, UnprocessableEntityError,
+  ArizeApiError,
+  ArizeError,
+  AuthenticationError,
+  ConflictError,
+  createUsersClient,
+  NotFoundError,
+  RateLimitError,
+  UnprocessableEntityError,
 } from "../../src/index.ts";
 import { API_KEY, expectConforms, prefer, prismUrl, recorder, target } from "../harness/context.ts";
 import { NEW_USER, USER_ID } from "./calls.ts";
@@ -17,7 +23,10 @@ const last = (op: string, status: number) => expectConforms(rec.last(), op, stat
 describe.runIf(target === "mock")("createUsersClient against the mock", () => {
   describe("results", () => {
     it("list: one page, typed; listAll walks to the last page", async () => {
-      const page = await arize(prefer({ example: "first_page" })).users.list({ limit: 2, status: ["active", "invited"] });
+      const page = await arize(prefer({ example: "first_page" })).users.list({
+        limit: 2,
+        status: ["active", "invited"],
+      });
       last("listUsers", 200);
       expect(page.users[0]?.role).toEqual({ type: "predefined", name: "member" });
       expect(page.pagination).toEqual({ has_more: true, next_cursor: "Y3Vyc29yOjI=" });
@@ -29,7 +38,9 @@ describe.runIf(target === "mock")("createUsersClient against the mock", () => {
     });
 
     it("listAll: a mock that repeats its cursor ends in an ArizeError, not an endless walk", async () => {
-      const walk = async () => { for await (const _ of arize(prefer({ example: "first_page" })).users.listAll()) void _; };
+      const walk = async () => {
+        for await (const _ of arize(prefer({ example: "first_page" })).users.listAll()) void _;
+      };
       await expect(walk()).rejects.toThrow(ArizeError);
       expect(rec.exchanges.filter((e) => e.url.includes("cursor=Y3Vyc29yOjI")).length).toBe(1);
     });
@@ -49,7 +60,10 @@ describe.runIf(target === "mock")("createUsersClient against the mock", () => {
       const again = await arize(prefer({ code: 200 })).users.create(NEW_USER);
       last("createUser", 200);
       expect(again).toMatchObject({ created: false, user: { status: "invited" } });
-      const withPassword = await arize(prefer({ code: 201, example: "temporary_password" })).users.create({ ...NEW_USER, invite_mode: "temporary_password" });
+      const withPassword = await arize(prefer({ code: 201, example: "temporary_password" })).users.create({
+        ...NEW_USER,
+        invite_mode: "temporary_password",
+      });
       expect(withPassword.user.temporary_password).toBeTypeOf("string");
     });
 
@@ -76,7 +90,9 @@ describe.runIf(target === "mock")("createUsersClient against the mock", () => {
       [409, ConflictError, "Conflict"],
       [429, RateLimitError, "Too Many Requests"],
     ] as const)("createUser %i → %o with the Problem", async (status, ErrorClass, title) => {
-      const err = await arize(prefer({ code: status })).users.create(NEW_USER).catch((e: unknown) => e);
+      const err = await arize(prefer({ code: status }))
+        .users.create(NEW_USER)
+        .catch((e: unknown) => e);
       last("createUser", status);
       expect(err).toBeInstanceOf(ErrorClass);
       expect(err).toBeInstanceOf(ArizeApiError);
@@ -86,7 +102,9 @@ describe.runIf(target === "mock")("createUsersClient against the mock", () => {
     });
 
     it("a body the mock refuses → UnprocessableEntityError (422)", async () => {
-      const err = await arize().users.create({ ...NEW_USER, invite_mode: "EMAIL_LINK" as never }).catch((e: unknown) => e);
+      const err = await arize()
+        .users.create({ ...NEW_USER, invite_mode: "EMAIL_LINK" as never })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnprocessableEntityError);
       expect(rec.last().status).toBe(422);
     });

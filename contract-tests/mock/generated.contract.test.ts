@@ -18,7 +18,8 @@ const operations = api.operations.map((o) => o.operationId);
 // refuses it the test turns red and the entry goes.
 const PRISM_GAPS: Record<string, string> = {
   "listUsers query.cursor minLength": "Prism accepts ?cursor= (empty) despite minLength 1",
-  "listUsers query.status[] enum | query.status[] an empty value (`status=`, how an empty list would be sent)": "Prism accepts ?status= (empty) although it is no UserStatus",
+  "listUsers query.status[] enum | query.status[] an empty value (`status=`, how an empty list would be sent)":
+    "Prism accepts ?status= (empty) although it is no UserStatus",
   "createUser body mediaType": "Prism never answers a body that is not JSON (the request hangs)",
   "updateUser body mediaType": "Prism never answers a body that is not JSON (the request hangs)",
 };
@@ -51,10 +52,17 @@ describe.runIf(target === "mock")("generated invalid requests: the mock refuses 
   const send = async (c: NegativeCase, timeoutMs = 30_000) => {
     recordBroken(c.constraint.id);
     const wire = wireOf(c, prismUrl, "", AUTH.Authorization);
-    await rec.fetch(wire.url, { method: wire.method, headers: wire.headers, signal: AbortSignal.timeout(timeoutMs), ...(wire.body === undefined ? {} : { body: wire.body }) });
+    await rec.fetch(wire.url, {
+      method: wire.method,
+      headers: wire.headers,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(wire.body === undefined ? {} : { body: wire.body }),
+    });
     // Prism names an array item by its index (query.status.0): the item's location without [].
     expectRefused(rec.last(), c.operationId, c.constraint.location.replace(/\[\]/g, ""));
   };
   it.each(cases.filter((c) => !gapOf(c)).map((c) => [label(c), c] as const))("%s", async (_, c) => send(c));
-  it.fails.each(cases.filter((c) => gapOf(c)).map((c) => [`Prism gap: ${gapOf(c)}`, c] as const))("%s", async (_, c) => send(c, GAP_TIMEOUT_MS));
+  it.fails.each(cases.filter((c) => gapOf(c)).map((c) => [`Prism gap: ${gapOf(c)}`, c] as const))("%s", async (_, c) =>
+    send(c, GAP_TIMEOUT_MS),
+  );
 });

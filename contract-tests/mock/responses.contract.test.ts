@@ -9,7 +9,15 @@ import { client, createUser, validCall, type OperationId } from "./calls.ts";
 const rec = recorder();
 const api = client(rec.fetch, AUTH);
 
-const ERRORS = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity", 429: "Too Many Requests" } as const;
+const ERRORS = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+} as const;
 type ErrorStatus = keyof typeof ERRORS;
 
 const cases: [OperationId, ...(ErrorStatus | 200 | 201 | 204)[]][] = [

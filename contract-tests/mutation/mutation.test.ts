@@ -14,7 +14,8 @@ import { runConformance, stopAll, type ConformanceRun } from "./run-conformance.
 // MUTATION_ONLY=a,b runs just those mutants (by hand, while working on one); npm test runs all.
 const SELECTED: MutationName[] = process.env.MUTATION_ONLY
   ? process.env.MUTATION_ONLY.split(",").map((n) => {
-      if (!isMutationName(n.trim())) throw new Error(`MUTATION_ONLY: unknown mutant "${n}"; known: ${MUTATION_NAMES.join(", ")}`);
+      if (!isMutationName(n.trim()))
+        throw new Error(`MUTATION_ONLY: unknown mutant "${n}"; known: ${MUTATION_NAMES.join(", ")}`);
       return n.trim() as MutationName;
     })
   : MUTATION_NAMES;
@@ -25,7 +26,13 @@ const BUDGET = process.env.MUTATION_BUDGET ?? "25";
 // Recognisable, so the leak check below can look for it in everything a run printed or wrote.
 const API_KEY = `mutation-key-${randomBytes(8).toString("hex")}`;
 
-interface Outcome { variant: string; seed: number; run: ConformanceRun; checks: string[]; leftovers: string[] }
+interface Outcome {
+  variant: string;
+  seed: number;
+  run: ConformanceRun;
+  checks: string[];
+  leftovers: string[];
+}
 const outcomes = new Map<string, Outcome>();
 const conformingKey = (seed: number) => `conforming (seed ${seed})`;
 
@@ -35,11 +42,24 @@ async function runVariant(mutation: MutationName | undefined, seed: number): Pro
     const run = await runConformance({ baseUrl: server.url, apiKey: API_KEY, seed, budget: BUDGET });
     // What the run left behind: users whose email carries its run id (the teardown must delete them all).
     const runId = run.findings?.runId;
-    const left = runId && !mutation
-      ? ((await (await fetch(`${server.url}/v2/users?limit=100&email=${runId}`, { headers: { Authorization: `Bearer ${API_KEY}` } })).json()) as { users: { email: string }[] }).users
-      : [];
+    const left =
+      runId && !mutation
+        ? (
+            (await (
+              await fetch(`${server.url}/v2/users?limit=100&email=${runId}`, {
+                headers: { Authorization: `Bearer ${API_KEY}` },
+              })
+            ).json()) as { users: { email: string }[] }
+          ).users
+        : [];
     const variant = mutation ?? conformingKey(seed);
-    outcomes.set(variant, { variant, seed, run, checks: [...new Set(run.findings?.findings.map((f) => f.check) ?? [])].sort(), leftovers: left.map((u) => u.email) });
+    outcomes.set(variant, {
+      variant,
+      seed,
+      run,
+      checks: [...new Set(run.findings?.findings.map((f) => f.check) ?? [])].sort(),
+      leftovers: left.map((u) => u.email),
+    });
   } finally {
     await server.stop();
   }
@@ -48,12 +68,15 @@ async function runVariant(mutation: MutationName | undefined, seed: number): Pro
 /** At most CONCURRENCY children at a time: the machine is shared. */
 async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (queue.length) await work(queue.shift()!);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (queue.length) await work(queue.shift()!);
+    }),
+  );
 }
 
-const caught = (name: MutationName, o: Outcome | undefined) => !!o && o.run.code !== 0 && o.checks.some((c) => (MUTATIONS[name].checks as readonly string[]).includes(c));
+const caught = (name: MutationName, o: Outcome | undefined) =>
+  !!o && o.run.code !== 0 && o.checks.some((c) => (MUTATIONS[name].checks as readonly string[]).includes(c));
 const firstMs = (o: Outcome) => {
   const times = o.run.findings?.findings.map((f) => f.atMs) ?? [];
   return times.length ? `${(Math.min(...times) / 1000).toFixed(1)}` : "-";
@@ -62,7 +85,13 @@ const firstMs = (o: Outcome) => {
 function table(): string {
   const rows = SELECTED.map((name) => {
     const o = outcomes.get(name);
-    const verdict = !o ? "not run" : caught(name, o) ? "caught" : o.run.code !== 0 ? "missed (failed, not by its checks)" : "missed";
+    const verdict = !o
+      ? "not run"
+      : caught(name, o)
+        ? "caught"
+        : o.run.code !== 0
+          ? "missed (failed, not by its checks)"
+          : "missed";
     return `| ${name} | ${MUTATIONS[name].class} | ${MUTATIONS[name].fault} | ${verdict} | ${o?.checks.join(", ") || "-"} | ${o ? (o.checks.includes("prism_violation") ? "yes" : "**no**") : "-"} | ${o?.run.findings?.groups.length ?? "-"} | ${o ? firstMs(o) : "-"} | ${o?.run.seconds.toFixed(1) ?? "-"} |`;
   });
   const kills = SELECTED.filter((n) => caught(n, outcomes.get(n))).length;
@@ -94,7 +123,13 @@ function table(): string {
 describe("mutation test: conformance mode against the reference server and its mutants", () => {
   beforeAll(async () => {
     await runVariant(undefined, SEEDS[0]!); // first: if the good server fails, mutants prove nothing
-    await pool([...SEEDS.slice(1).map((seed) => ({ mutation: undefined, seed })), ...SELECTED.map((mutation) => ({ mutation, seed: SEEDS[0]! }))], ({ mutation, seed }) => runVariant(mutation, seed));
+    await pool(
+      [
+        ...SEEDS.slice(1).map((seed) => ({ mutation: undefined, seed })),
+        ...SELECTED.map((mutation) => ({ mutation, seed: SEEDS[0]! })),
+      ],
+      ({ mutation, seed }) => runVariant(mutation, seed),
+    );
   }, 3_600_000);
 
   afterAll(() => {
@@ -127,7 +162,9 @@ describe("mutation test: conformance mode against the reference server and its m
     expect(o, `${name} run`).toBeDefined();
     expect(o!.run.code, `exit status of conformance mode against ${name}`).not.toBe(0);
     expect(o!.run.files["junit.xml"], "JUnit XML for CI names a failure").toMatch(/<failure/);
-    expect(o!.checks, `findings of ${name} must include one of ${MUTATIONS[name].checks.join(", ")}`).toEqual(expect.arrayContaining([expect.toBeOneOf([...MUTATIONS[name].checks])]));
+    expect(o!.checks, `findings of ${name} must include one of ${MUTATIONS[name].checks.join(", ")}`).toEqual(
+      expect.arrayContaining([expect.toBeOneOf([...MUTATIONS[name].checks])]),
+    );
   });
 
   it("the API key appears in no output and no report of any run", () => {

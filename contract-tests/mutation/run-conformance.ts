@@ -41,7 +41,9 @@ export interface RunOptions {
 export async function runConformance(opts: RunOptions): Promise<ConformanceRun> {
   const reportDir = mkdtempSync(join(tmpdir(), "arize-conformance-run-"));
   // The parent is itself a vitest worker: drop its VITEST_* and CONTRACT_* settings.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)),
+  );
   Object.assign(env, {
     CONTRACT_BASE_URL: opts.baseUrl,
     ARIZE_API_KEY: opts.apiKey,
@@ -55,7 +57,14 @@ export async function runConformance(opts: RunOptions): Promise<ConformanceRun> 
     CONTRACT_SHRINK_SECONDS: "2",
   });
   const started = Date.now();
-  const child = track(spawn(VITEST, ["run", "--project", "contract"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = track(
+    spawn(VITEST, ["run", "--project", "contract"], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
@@ -84,5 +93,12 @@ export async function runConformance(opts: RunOptions): Promise<ConformanceRun> 
   } catch {
     output += "\n[mutation test] findings.json does not parse\n";
   }
-  return { code, seconds: (Date.now() - started) / 1000, output, report: files["conformance.md"] ?? "", findings, files };
+  return {
+    code,
+    seconds: (Date.now() - started) / 1000,
+    output,
+    report: files["conformance.md"] ?? "",
+    findings,
+    files,
+  };
 }

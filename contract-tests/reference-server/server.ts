@@ -30,15 +30,24 @@ const INVITE_MODES: readonly string[] = ["none", "email_link", "temporary_passwo
 const ID_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const TITLES: Record<number, string> = {
-  400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict",
-  410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error",
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  409: "Conflict",
+  410: "Gone",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
 };
 // Every RATE_EVERY-th authenticated request is rate limited (Retry-After: 0), so the suite's
 // handling of 429 is exercised against the conforming server too.
 const RATE_EVERY = 40;
 
 class HttpError extends Error {
-  constructor(readonly status: number, detail: string) {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
     super(detail);
   }
 }
@@ -62,10 +71,14 @@ const SEED: Array<[string, string, Status, RoleName, boolean]> = [
 ];
 
 /** Starts the server on 127.0.0.1 with a free port. */
-export async function startReferenceServer(opts: { apiKey: string; mutation?: MutationName | undefined }): Promise<ReferenceServer> {
+export async function startReferenceServer(opts: {
+  apiKey: string;
+  mutation?: MutationName | undefined;
+}): Promise<ReferenceServer> {
   const { apiKey, mutation } = opts;
   if (!apiKey) throw new Error("startReferenceServer: apiKey is required");
-  if (mutation !== undefined && !isMutationName(mutation)) throw new Error(`startReferenceServer: unknown mutation "${String(mutation)}"`);
+  if (mutation !== undefined && !isMutationName(mutation))
+    throw new Error(`startReferenceServer: unknown mutation "${String(mutation)}"`);
   const m = (name: MutationName) => mutation === name;
 
   const users: StoredUser[] = [];
@@ -81,26 +94,37 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   };
   const addUser = (u: Omit<StoredUser, "id" | "created_at" | "deleted">): StoredUser => {
     clock += 3_600_000;
-    const user: StoredUser = { ...u, id: nextId(), created_at: new Date(clock).toISOString().replace(".000Z", "Z"), deleted: false };
+    const user: StoredUser = {
+      ...u,
+      id: nextId(),
+      created_at: new Date(clock).toISOString().replace(".000Z", "Z"),
+      deleted: false,
+    };
     user.asCreated = { ...user };
     users.push(user);
     return user;
   };
-  for (const [name, email, status, role, is_developer] of SEED) addUser({ name, email, status, role: { type: "predefined", name: role }, is_developer });
+  for (const [name, email, status, role, is_developer] of SEED)
+    addUser({ name, email, status, role: { type: "predefined", name: role }, is_developer });
   users[users.length - 1]!.deleted = true;
 
   const wire = (u: StoredUser, withPassword = false): Record<string, unknown> => {
     const out: Record<string, unknown> = {
-      id: u.id, name: u.name, email: u.email,
+      id: u.id,
+      name: u.name,
+      email: u.email,
       created_at: m("malformed-created-at") ? u.created_at.replace("T", " ").replace("Z", "") : u.created_at,
       status: m("upper-case-enums") ? u.status.toUpperCase() : u.status,
-      role: m("role-wrong-type") ? u.role.name
-        : m("role-no-branch") ? { type: "predefined", id: u.id }
-        : { type: "predefined", name: m("upper-case-enums") ? u.role.name.toUpperCase() : u.role.name },
+      role: m("role-wrong-type")
+        ? u.role.name
+        : m("role-no-branch")
+          ? { type: "predefined", id: u.id }
+          : { type: "predefined", name: m("upper-case-enums") ? u.role.name.toUpperCase() : u.role.name },
       is_developer: u.is_developer,
     };
     if (m("missing-required-field")) delete out.is_developer;
-    if (u.temporary_password && (withPassword || m("temporary-password-leaked"))) out.temporary_password = u.temporary_password;
+    if (u.temporary_password && (withPassword || m("temporary-password-leaked")))
+      out.temporary_password = u.temporary_password;
     return out;
   };
   const find = (id: string): StoredUser => {
@@ -123,7 +147,8 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   };
 
   function list(q: URLSearchParams) {
-    for (const key of q.keys()) if (!["limit", "cursor", "email", "status"].includes(key)) throw bad(`Unknown query parameter: ${key}.`);
+    for (const key of q.keys())
+      if (!["limit", "cursor", "email", "status"].includes(key)) throw bad(`Unknown query parameter: ${key}.`);
     let limit = 50;
     const rawLimit = q.getAll("limit");
     if (rawLimit.length > 1) throw bad("limit given more than once.");
@@ -141,7 +166,9 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     if (m("status-filter-first-only")) statuses = statuses.slice(0, 1);
     const cursor = q.get("cursor");
     let afterIndex = -1;
-    let rows = visible().slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    let rows = visible()
+      .slice()
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     if (m("unsorted")) rows.reverse();
     if (m("sorted-by-name")) rows.sort((a, b) => a.name.localeCompare(b.name));
     if (statuses.length && !m("status-filter-ignored")) rows = rows.filter((u) => statuses.includes(u.status));
@@ -174,11 +201,13 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     if (m("500-on-plus-email") && sent.includes("+")) throw crash();
     const email = m("create-lowercases-email") ? sent.toLowerCase() : sent;
     const prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
-    const tempPassword = () => (b.invite_mode === "temporary_password" ? `tmp-${randomBytes(9).toString("base64url")}` : undefined);
+    const tempPassword = () =>
+      b.invite_mode === "temporary_password" ? `tmp-${randomBytes(9).toString("base64url")}` : undefined;
     if (prior && !m("create-not-idempotent")) {
       if (prior.deleted) throw new HttpError(409, "A deleted user had this email; deletion is terminal.");
       if (prior.status === "active") throw new HttpError(409, "An active user with this email already exists.");
-      if (b.invite_mode !== "none" && prior.status === "invited") return [200, wire(prior, m("temporary-password-on-200"))];
+      if (b.invite_mode !== "none" && prior.status === "invited")
+        return [200, wire(prior, m("temporary-password-on-200"))];
       // expired (or invited/expired with `none`): a new invitation / provisioned now.
       prior.status = b.invite_mode === "none" ? "active" : "invited";
       const pw = tempPassword();
@@ -188,10 +217,14 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
     const roleName = (b.role as { name?: string } | undefined)?.name as RoleName;
     const pw = tempPassword();
     const u = addUser({
-      name: String(b.name ?? ""), email,
+      name: String(b.name ?? ""),
+      email,
       status: b.invite_mode === "none" && !m("none-mode-invited") ? "active" : "invited",
       role: { type: "predefined", name: roleName },
-      is_developer: typeof b.is_developer === "boolean" && !(m("create-ignores-developer-false") && roleName !== "annotator") ? b.is_developer : roleName !== "annotator",
+      is_developer:
+        typeof b.is_developer === "boolean" && !(m("create-ignores-developer-false") && roleName !== "annotator")
+          ? b.is_developer
+          : roleName !== "annotator",
       ...(pw ? { temporary_password: pw } : {}),
     });
     return [201, { ...wire(u, true), invite_mode: b.invite_mode }];
@@ -221,7 +254,8 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
   }
 
   async function route(req: IncomingMessage): Promise<[number, unknown?]> {
-    if (!m("credentials-ignored") && req.headers.authorization !== `Bearer ${apiKey}`) throw new HttpError(401, "A valid API key is required.");
+    if (!m("credentials-ignored") && req.headers.authorization !== `Bearer ${apiKey}`)
+      throw new HttpError(401, "A valid API key is required.");
     if (++requests % RATE_EVERY === 0) throw new HttpError(429, "Rate limit exceeded; retry later.");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -269,7 +303,12 @@ export async function startReferenceServer(opts: { apiKey: string; mutation?: Mu
           res.writeHead(status, { "content-type": "text/plain" }).end(`${status} ${detail}`);
           return;
         }
-        const problem = { type: "about:blank", title: TITLES[status] ?? "Error", status: m("problem-status-mismatch") ? 400 : status, detail };
+        const problem = {
+          type: "about:blank",
+          title: TITLES[status] ?? "Error",
+          status: m("problem-status-mismatch") ? 400 : status,
+          detail,
+        };
         res.writeHead(status, {
           "content-type": m("errors-as-json") ? "application/json" : "application/problem+json",
           ...(status === 401 ? { "www-authenticate": "Bearer" } : {}),
@@ -288,7 +327,9 @@ function send(res: ServerResponse, status: number, body: unknown) {
     return;
   }
   // A string is an already serialised (possibly broken, see malformed-json) body.
-  res.writeHead(status, { "content-type": "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
+  res
+    .writeHead(status, { "content-type": "application/json" })
+    .end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
 const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString("base64url");
@@ -327,16 +368,20 @@ function validateCreate(body: unknown, lax: boolean): Record<string, unknown> {
   }
   if (lax) return body;
   const { name, email, role, invite_mode, is_developer } = body;
-  if (typeof name !== "string" || length(name) < 1 || length(name) > 255) throw invalid("name is required, 1 to 255 characters.");
-  if (typeof email !== "string" || !EMAIL_RE.test(email)) throw invalid("email is required and must be an email address.");
+  if (typeof name !== "string" || length(name) < 1 || length(name) > 255)
+    throw invalid("name is required, 1 to 255 characters.");
+  if (typeof email !== "string" || !EMAIL_RE.test(email))
+    throw invalid("email is required and must be an email address.");
   if (!isObject(role)) throw invalid("role is required and must be a role assignment object.");
   if (role.type === "custom") {
     if (typeof role.id !== "string" || !ID_RE.test(role.id)) throw invalid("role.id must be an id.");
     throw invalid("Custom role assignments are not supported yet.");
   }
   if (role.type !== "predefined") throw invalid("role.type must be predefined or custom.");
-  if (typeof role.name !== "string" || !ROLES.includes(role.name)) throw invalid("role.name must be admin, member or annotator.");
-  if (typeof invite_mode !== "string" || !INVITE_MODES.includes(invite_mode)) throw invalid("invite_mode must be none, email_link or temporary_password.");
+  if (typeof role.name !== "string" || !ROLES.includes(role.name))
+    throw invalid("role.name must be admin, member or annotator.");
+  if (typeof invite_mode !== "string" || !INVITE_MODES.includes(invite_mode))
+    throw invalid("invite_mode must be none, email_link or temporary_password.");
   if (is_developer !== undefined && typeof is_developer !== "boolean") throw invalid("is_developer must be a boolean.");
   return body;
 }

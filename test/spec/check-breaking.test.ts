@@ -25,14 +25,27 @@ function fixture(): Json {
             { name: "status", in: "query", schema: { type: "array", items: { $ref: "#/components/schemas/Status" } } },
           ],
           responses: {
-            "200": { description: "ok", content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/User" } } } } },
+            "200": {
+              description: "ok",
+              content: {
+                "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/User" } } },
+              },
+            },
             "429": { description: "slow down", headers: { "Retry-After": { schema: { type: "integer" } } } },
           },
         },
         post: {
           operationId: "createUser",
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/NewUser" } } } },
-          responses: { "201": { description: "created", content: { "application/json": { schema: { $ref: "#/components/schemas/User" } } } } },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/NewUser" } } },
+          },
+          responses: {
+            "201": {
+              description: "created",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/User" } } },
+            },
+          },
         },
       },
     },
@@ -42,7 +55,11 @@ function fixture(): Json {
         User: {
           type: "object",
           required: ["id", "name", "status"],
-          properties: { id: { type: "string" }, name: { type: "string", maxLength: 255 }, status: { $ref: "#/components/schemas/Status" } },
+          properties: {
+            id: { type: "string" },
+            name: { type: "string", maxLength: 255 },
+            status: { $ref: "#/components/schemas/Status" },
+          },
         },
         NewUser: {
           type: "object",
@@ -73,28 +90,38 @@ describe("spec diff", () => {
       delete d.components.schemas.User.properties.name;
       d.components.schemas.User.required = ["id", "status"];
     });
-    expect(breaking(changes)).toContain("listUsers (GET /users): response 200 application/json[]: property `name` removed");
-    expect(breaking(changes)).toContain("createUser (POST /users): response 201 application/json: property `name` removed");
+    expect(breaking(changes)).toContain(
+      "listUsers (GET /users): response 200 application/json[]: property `name` removed",
+    );
+    expect(breaking(changes)).toContain(
+      "createUser (POST /users): response 201 application/json: property `name` removed",
+    );
   });
 
   it("an enum value removed breaks the callers who send it", async () => {
-    const changes = await changesAfter((d) => { d.components.schemas.Status.enum = ["active", "invited"]; });
+    const changes = await changesAfter((d) => {
+      d.components.schemas.Status.enum = ["active", "invited"];
+    });
     expect(breaking(changes)).toEqual([
-      "listUsers (GET /users): parameter query status[]: value `\"expired\"` removed from the enum",
-      "createUser (POST /users): request body application/json.status: value `\"expired\"` removed from the enum",
+      'listUsers (GET /users): parameter query status[]: value `"expired"` removed from the enum',
+      'createUser (POST /users): request body application/json.status: value `"expired"` removed from the enum',
     ]);
     // Readers of a response lose nothing: listed, but not breaking.
     expect(changes.some((c) => !c.breaking && c.message.includes("response 201"))).toBe(true);
   });
 
   it("an enum value added breaks readers of responses (an unknown value), not senders", async () => {
-    const changes = await changesAfter((d) => { d.components.schemas.Status.enum.push("suspended"); });
+    const changes = await changesAfter((d) => {
+      d.components.schemas.Status.enum.push("suspended");
+    });
     expect(breaking(changes).every((m) => m.includes("response"))).toBe(true);
     expect(breaking(changes)).toHaveLength(2);
   });
 
   it("a parameter made required breaks callers", async () => {
-    const changes = await changesAfter((d) => { d.paths["/users"].get.parameters[0].required = true; });
+    const changes = await changesAfter((d) => {
+      d.paths["/users"].get.parameters[0].required = true;
+    });
     expect(breaking(changes)).toEqual(["listUsers (GET /users): parameter query limit now required"]);
   });
 
@@ -104,7 +131,9 @@ describe("spec diff", () => {
       d.components.schemas.NewUser.properties.note = { type: "string" };
     });
     expect(breaking(changes)).toEqual([]);
-    expect(changes.map((c) => c.message)).toContain("response 201 application/json: optional property `last_login_at` added");
+    expect(changes.map((c) => c.message)).toContain(
+      "response 201 application/json: optional property `last_login_at` added",
+    );
     expect(changes.map((c) => c.message)).toContain("request body application/json: optional property `note` added");
   });
 
@@ -117,16 +146,24 @@ describe("spec diff", () => {
       delete d.paths["/users"].get.responses["429"].headers; // header gone
       d.components.schemas.User.properties.name.maxLength = 100; // stricter response: listed only
     });
-    expect(breaking(changes)).toEqual(expect.arrayContaining([
-      "listUsers (GET /users): parameter query limit: maximum 100 → 50",
-      "createUser (POST /users): request body application/json: property `status` now required",
-      "createUser (POST /users): response 201 application/json: property `status` no longer required",
-      "listUsers (GET /users): response 429: header Retry-After removed",
-    ]));
+    expect(breaking(changes)).toEqual(
+      expect.arrayContaining([
+        "listUsers (GET /users): parameter query limit: maximum 100 → 50",
+        "createUser (POST /users): request body application/json: property `status` now required",
+        "createUser (POST /users): response 201 application/json: property `status` no longer required",
+        "listUsers (GET /users): response 429: header Retry-After removed",
+      ]),
+    );
     expect(changes.find((c) => c.message.endsWith(".name: maxLength 255 → 100"))?.breaking).toBe(false);
-    const looser = await changesAfter((d) => { d.components.schemas.User.properties.name.maxLength = 500; });
-    expect(breaking(looser)).toContain("createUser (POST /users): response 201 application/json.name: maxLength 255 → 500");
-    const removed = await changesAfter((d) => { delete d.paths["/users"].post; });
+    const looser = await changesAfter((d) => {
+      d.components.schemas.User.properties.name.maxLength = 500;
+    });
+    expect(breaking(looser)).toContain(
+      "createUser (POST /users): response 201 application/json.name: maxLength 255 → 500",
+    );
+    const removed = await changesAfter((d) => {
+      delete d.paths["/users"].post;
+    });
     expect(breaking(removed)).toEqual(["createUser (POST /users): operation removed"]);
   });
 
@@ -139,7 +176,10 @@ describe("spec diff", () => {
 describe("npm run check:breaking", () => {
   let dir = "";
   const git = (...args: string[]) => {
-    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
   };
   const write = (doc: Json, version: string) => {
@@ -162,7 +202,9 @@ describe("npm run check:breaking", () => {
   it("without a tag, origin/main or main, it stops with a clear message", () => {
     const r = check();
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("nothing to compare with: no release tag v*, no origin/main, no main. Pass --base <ref>.");
+    expect(r.stderr).toContain(
+      "nothing to compare with: no release tag v*, no origin/main, no main. Pass --base <ref>.",
+    );
     expect(check("--base", "v9").stderr).toContain('base ref "v9" not found');
   });
 
@@ -174,7 +216,9 @@ describe("npm run check:breaking", () => {
     const r = check();
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("openapi/users.yaml: v0.1.0");
-    expect(r.stdout).toContain("BREAKING    listUsers (GET /users): parameter query status[]: value `\"expired\"` removed");
+    expect(r.stdout).toContain(
+      'BREAKING    listUsers (GET /users): parameter query status[]: value `"expired"` removed',
+    );
     expect(r.stderr).toContain("set package.json's version to 0.2.0 or later");
 
     write(broken, "0.2.0");

@@ -12,15 +12,19 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "check-generated-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const check = () => spawnSync(process.execPath, [join(root, "scripts/check-generated.mjs")], { cwd: dir, encoding: "utf8" });
+const check = () =>
+  spawnSync(process.execPath, [join(root, "scripts/check-generated.mjs")], { cwd: dir, encoding: "utf8" });
 
 it("passes on the project's own files, and on a stale copy says what to run and shows the diff", () => {
-  for (const path of ["redocly.yaml", "openapi", "generated", "package.json", "src/version.ts"]) cpSync(join(root, path), join(dir, path), { recursive: true });
+  for (const path of ["redocly.yaml", "openapi", "generated", "package.json", "src/version.ts"])
+    cpSync(join(root, path), join(dir, path), { recursive: true });
   expect(check().status).toBe(0);
 
   // Every schema's description changed (parsed and rewritten: no line of the spec's text assumed).
   const spec = join(dir, "openapi/users.yaml");
-  const doc = parseYaml(readFileSync(spec, "utf8")) as { components: { schemas: Record<string, { description?: string }> } };
+  const doc = parseYaml(readFileSync(spec, "utf8")) as {
+    components: { schemas: Record<string, { description?: string }> };
+  };
   for (const schema of Object.values(doc.components.schemas)) schema.description = "Changed by the test.";
   writeFileSync(spec, stringifyYaml(doc));
   const stale = readFileSync(join(dir, "generated/users.ts"), "utf8");
@@ -35,8 +39,10 @@ it("passes on the project's own files, and on a stale copy says what to run and 
 
 it("fails when src/version.ts and package.json's version disagree, saying what to run", () => {
   const copy = mkdtempSync(join(dir, "version-"));
-  for (const path of ["redocly.yaml", "openapi", "generated", "package.json", "src/version.ts"]) cpSync(join(root, path), join(copy, path), { recursive: true });
-  const run = () => spawnSync(process.execPath, [join(root, "scripts/check-generated.mjs")], { cwd: copy, encoding: "utf8" });
+  for (const path of ["redocly.yaml", "openapi", "generated", "package.json", "src/version.ts"])
+    cpSync(join(root, path), join(copy, path), { recursive: true });
+  const run = () =>
+    spawnSync(process.execPath, [join(root, "scripts/check-generated.mjs")], { cwd: copy, encoding: "utf8" });
   expect(run().status).toBe(0);
 
   const pkg = JSON.parse(readFileSync(join(copy, "package.json"), "utf8")) as { version: string };

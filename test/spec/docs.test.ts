@@ -23,7 +23,11 @@ describe("npm run docs", () => {
   let html = "";
   let definition: Json = {};
   beforeAll(() => {
-    const r = spawnSync("npm", ["run", "--silent", "docs"], { cwd: root, encoding: "utf8", env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+    const r = spawnSync("npm", ["run", "--silent", "docs"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    });
     if (r.status !== 0) throw new Error(`npm run docs failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
     html = readFileSync(page, "utf8");
     // Redoc renders the page in the browser from this embedded, dereferenced definition.
@@ -41,8 +45,12 @@ describe("npm run docs", () => {
 
   it("contains every operation of the spec", async () => {
     const spec = await loadSpecText(readFileSync(join(root, "openapi/users.yaml"), "utf8"));
-    const ops = (doc: Json) => Object.values(doc.paths as Json).flatMap((item: Json) =>
-      Object.values(item).filter((op: Json) => op?.operationId).map((op: Json) => `${op.operationId}: ${op.summary}`));
+    const ops = (doc: Json) =>
+      Object.values(doc.paths as Json).flatMap((item: Json) =>
+        Object.values(item)
+          .filter((op: Json) => op?.operationId)
+          .map((op: Json) => `${op.operationId}: ${op.summary}`),
+      );
     expect(ops(spec).length).toBeGreaterThanOrEqual(7);
     expect(ops(definition)).toEqual(ops(spec));
   });

@@ -69,9 +69,14 @@ beforeAll(() => {
   const pkg = join(app, "node_modules/arize-users-client");
   mkdirSync(pkg, { recursive: true });
   run("tar", ["-xzf", join(tmp, tarball), "-C", pkg, "--strip-components=1"], tmp);
-  const { dependencies = {} } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-  const linked = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version as string;
-  expect(dependencies, "the packed package's runtime dependencies (the test links exactly these)").toEqual({ "openapi-fetch": linked("openapi-fetch") });
+  const { dependencies = {} } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
+  const linked = (name: string) =>
+    JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version as string;
+  expect(dependencies, "the packed package's runtime dependencies (the test links exactly these)").toEqual({
+    "openapi-fetch": linked("openapi-fetch"),
+  });
   symlinkSync(join(root, "node_modules/openapi-fetch"), join(app, "node_modules/openapi-fetch"), "dir");
   mkdirSync(join(app, "node_modules/@types"));
   symlinkSync(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
@@ -82,8 +87,26 @@ beforeAll(() => {
 
 describe("typescriptBlocks", () => {
   it("finds ts/typescript blocks with their section, line and flags; a heading inside a fence is code", () => {
-    const md = ["# T", "```ts", "a;", "```", "## Usage", "````sh", "## not a heading", "```ts", "````",
-      "### More", "```typescript no-run", "b;", "c;", "```", "## Next", "~~~TS", "d;", "~~~"].join("\n");
+    const md = [
+      "# T",
+      "```ts",
+      "a;",
+      "```",
+      "## Usage",
+      "````sh",
+      "## not a heading",
+      "```ts",
+      "````",
+      "### More",
+      "```typescript no-run",
+      "b;",
+      "c;",
+      "```",
+      "## Next",
+      "~~~TS",
+      "d;",
+      "~~~",
+    ].join("\n");
     expect(typescriptBlocks(md)).toEqual([
       { index: 1, section: "", line: 3, flags: [], code: "a;" },
       { index: 2, section: "Usage", line: 12, flags: ["no-run"], code: "b;\nc;" },
@@ -95,7 +118,10 @@ describe("typescriptBlocks", () => {
 
 describe(`${README}'s TypeScript`, () => {
   it(`has runnable blocks under "## ${USAGE}"`, () => {
-    expect(runnable.length, `no \`\`\`ts block under "## ${USAGE}" that runs: renamed heading, or all marked ${NO_RUN}?`).toBeGreaterThan(0);
+    expect(
+      runnable.length,
+      `no \`\`\`ts block under "## ${USAGE}" that runs: renamed heading, or all marked ${NO_RUN}?`,
+    ).toBeGreaterThan(0);
   });
 
   // Strict as a careful user would have it (not noUnusedLocals: examples name what they return).
@@ -116,19 +142,31 @@ describe(`${README}'s TypeScript`, () => {
   it.each([
     { setup: "Node.js (@types/node, no DOM lib)", options: { lib: ["ES2022"], types: ["node"] } },
     { setup: "DOM lib, no @types/node", options: { lib: ["ES2022", "DOM", "DOM.Iterable"], types: [] } },
-  ])("type-checks against the packed package in a strict ESM project: $setup", ({ setup, options }) => {
-    const config = `tsconfig.${options.types.length ? "node" : "dom"}.json`;
-    writeFileSync(join(app, config), JSON.stringify({ compilerOptions: { ...strict, ...options }, files: blocks.map(fileOf) }));
-    const tsc = join(root, "node_modules/typescript/bin/tsc");
-    let errors = "";
-    try {
-      execFileSync(process.execPath, [tsc, "-p", config, "--pretty", "false"], { cwd: app, encoding: "utf8", stdio: "pipe", timeout: 120_000 });
-    } catch (e) {
-      const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
-      errors = inReadme(`${stdout}${stderr}`).trim();
-    }
-    expect(errors, `${README}'s ts blocks do not type-check (${setup})`).toBe("");
-  }, 120_000);
+  ])(
+    "type-checks against the packed package in a strict ESM project: $setup",
+    ({ setup, options }) => {
+      const config = `tsconfig.${options.types.length ? "node" : "dom"}.json`;
+      writeFileSync(
+        join(app, config),
+        JSON.stringify({ compilerOptions: { ...strict, ...options }, files: blocks.map(fileOf) }),
+      );
+      const tsc = join(root, "node_modules/typescript/bin/tsc");
+      let errors = "";
+      try {
+        execFileSync(process.execPath, [tsc, "-p", config, "--pretty", "false"], {
+          cwd: app,
+          encoding: "utf8",
+          stdio: "pipe",
+          timeout: 120_000,
+        });
+      } catch (e) {
+        const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
+        errors = inReadme(`${stdout}${stderr}`).trim();
+      }
+      expect(errors, `${README}'s ts blocks do not type-check (${setup})`).toBe("");
+    },
+    120_000,
+  );
 
   describe(`the "## ${USAGE}" blocks run against a Prism mock of the spec`, () => {
     let prism: Prism | undefined;
@@ -137,7 +175,8 @@ describe(`${README}'s TypeScript`, () => {
     beforeAll(async () => {
       // Prism answers a list with the first example of listUsers' 200.
       const spec = (await loadSpecText(readFileSync(join(root, "openapi/users.yaml"), "utf8"))) as Json;
-      const examples: Record<string, { value: ListPage }> = spec.paths["/v2/users"].get.responses["200"].content["application/json"].examples;
+      const examples: Record<string, { value: ListPage }> =
+        spec.paths["/v2/users"].get.responses["200"].content["application/json"].examples;
       mockListPage = Object.values(examples)[0]!.value;
       prism = await startPrism({ mode: "mock" });
     }, 60_000);
@@ -151,7 +190,10 @@ describe(`${README}'s TypeScript`, () => {
       // listAll({ email: "example.com" }) logs each matching user's email: the mock's one page
       // (has_more: false). Nothing else prints: the mock answers the get in the try with a 200.
       () => {
-        expect(mockListPage.pagination.has_more, "the mock's default list page must be a last page, or listAll never ends").toBe(false);
+        expect(
+          mockListPage.pagination.has_more,
+          "the mock's default list page must be a last page, or listAll never ends",
+        ).toBe(false);
         const emails = mockListPage.users.map((u) => u.email);
         expect(emails.length).toBeGreaterThan(0);
         for (const e of emails) expect(e).toContain("example.com");
@@ -159,35 +201,55 @@ describe(`${README}'s TypeScript`, () => {
       },
     ];
 
-    it.each(runnable.map((block, i) => ({ block, i, n: block.index, line: block.line })))("runs ts block $n (README.md:$line)", async ({ block, i }) => {
-      const expected = expectedOutput[i];
-      if (!expected) throw new Error(`${where(block)} runs, but the test does not say what it prints: add it to expectedOutput`);
+    it.each(runnable.map((block, i) => ({ block, i, n: block.index, line: block.line })))(
+      "runs ts block $n (README.md:$line)",
+      async ({ block, i }) => {
+        const expected = expectedOutput[i];
+        if (!expected)
+          throw new Error(`${where(block)} runs, but the test does not say what it prints: add it to expectedOutput`);
 
-      const js = `${fileOf(block).replace(/\.ts$/, ".js")}`;
-      const { outputText } = ts.transpileModule(atFileLines(block), {
-        fileName: fileOf(block),
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
-      });
-      writeFileSync(join(app, js), outputText);
+        const js = `${fileOf(block).replace(/\.ts$/, ".js")}`;
+        const { outputText } = ts.transpileModule(atFileLines(block), {
+          fileName: fileOf(block),
+          compilerOptions: {
+            module: ts.ModuleKind.ESNext,
+            target: ts.ScriptTarget.ES2022,
+            inlineSourceMap: true,
+            inlineSources: true,
+          },
+        });
+        writeFileSync(join(app, js), outputText);
 
-      const key = "readme-test-key";
-      // Only what the README asks for: no key or base URL of the caller's own leaks in.
-      const env = { PATH: process.env.PATH ?? "", ARIZE_API_KEY: key, ARIZE_BASE_URL: prism!.url };
-      const result = await new Promise<{ code: number | string | null; stdout: string; stderr: string }>((resolve) => {
-        track(
-          execFile(process.execPath, ["--enable-source-maps", js], { cwd: app, env, encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number | string }).code ?? err.signal ?? "killed") : 0, stdout, stderr }),
-          ),
+        const key = "readme-test-key";
+        // Only what the README asks for: no key or base URL of the caller's own leaks in.
+        const env = { PATH: process.env.PATH ?? "", ARIZE_API_KEY: key, ARIZE_BASE_URL: prism!.url };
+        const result = await new Promise<{ code: number | string | null; stdout: string; stderr: string }>(
+          (resolve) => {
+            track(
+              execFile(
+                process.execPath,
+                ["--enable-source-maps", js],
+                { cwd: app, env, encoding: "utf8", timeout: 30_000 },
+                (err, stdout, stderr) =>
+                  resolve({
+                    code: err ? ((err as { code?: number | string }).code ?? err.signal ?? "killed") : 0,
+                    stdout,
+                    stderr,
+                  }),
+              ),
+            );
+          },
         );
-      });
-      const report =
-        `${where(block)}, run against the Prism mock at ${prism!.url}, exited with ${result.code}\n` +
-        `--- stderr ---\n${inReadme(result.stderr)}\n--- stdout ---\n${result.stdout}\n` +
-        `--- Prism log (end) ---\n${prism!.log().split("\n").slice(-30).join("\n")}`;
-      expect(result.code, report).toBe(0);
-      expect(inReadme(result.stderr), report).toBe("");
-      expect(result.stdout, report).toBe(expected());
-      expect(result.stdout + result.stderr).not.toContain(key);
-    }, 60_000);
+        const report =
+          `${where(block)}, run against the Prism mock at ${prism!.url}, exited with ${result.code}\n` +
+          `--- stderr ---\n${inReadme(result.stderr)}\n--- stdout ---\n${result.stdout}\n` +
+          `--- Prism log (end) ---\n${prism!.log().split("\n").slice(-30).join("\n")}`;
+        expect(result.code, report).toBe(0);
+        expect(inReadme(result.stderr), report).toBe("");
+        expect(result.stdout, report).toBe(expected());
+        expect(result.stdout + result.stderr).not.toContain(key);
+      },
+      60_000,
+    );
   });
 });

@@ -21,7 +21,12 @@ const arize = createUsersClient({ apiKey: "k" });
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Each assignable to the other (openapi-fetch rebuilds response types through its Readable<>). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const ok: CreateUserRequest = { name: "J", email: "j@example.com", role: { type: "predefined", name: "member" }, invite_mode: "email_link" };
+const ok: CreateUserRequest = {
+  name: "J",
+  email: "j@example.com",
+  role: { type: "predefined", name: "member" },
+  invite_mode: "email_link",
+};
 
 describe("types", () => {
   it("aliases come straight from generated/", () => {
@@ -36,7 +41,10 @@ describe("types", () => {
     expectTypeOf(arize.users.get("x")).resolves.toEqualTypeOf<User>();
     expectTypeOf(arize.users.list()).resolves.toEqualTypeOf<UserList>();
     expectTypeOf(arize.users.create(ok)).resolves.toMatchTypeOf<{ user: User; created: boolean }>();
-    expectTypeOf(arize.users.create(ok)).resolves.toHaveProperty("user").toHaveProperty("temporary_password").toEqualTypeOf<string | undefined>();
+    expectTypeOf(arize.users.create(ok))
+      .resolves.toHaveProperty("user")
+      .toHaveProperty("temporary_password")
+      .toEqualTypeOf<string | undefined>();
     // The 201 carries invite_mode (required, as Arize's API has it); a 200 (existing invitation) none.
     const created = async () => {
       const r = await arize.users.create(ok);
@@ -58,7 +66,8 @@ describe("types", () => {
 
   it("raw takes the per-call options typed, and keeps openapi-fetch's result types", () => {
     const path = { params: { path: { user_id: "x" } } };
-    const one = () => arize.raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 5, maxRetries: 0, signal: AbortSignal.timeout(9) });
+    const one = () =>
+      arize.raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 5, maxRetries: 0, signal: AbortSignal.timeout(9) });
     const page = () => arize.raw.GET("/v2/users", { timeoutMs: 5 });
     expectTypeOf<Same<Awaited<ReturnType<typeof one>>["data"], User | undefined>>().toEqualTypeOf<true>();
     expectTypeOf<Same<Awaited<ReturnType<typeof page>>["data"], UserList | undefined>>().toEqualTypeOf<true>();

@@ -18,7 +18,18 @@ beforeAll(async () => {
     write: false,
     logLevel: "silent",
   });
-  const web = { Request, Response, Headers, AbortController, AbortSignal, FormData, URL, URLSearchParams, setTimeout, clearTimeout };
+  const web = {
+    Request,
+    Response,
+    Headers,
+    AbortController,
+    AbortSignal,
+    FormData,
+    URL,
+    URLSearchParams,
+    setTimeout,
+    clearTimeout,
+  };
   mod = runInNewContext(`${outputFiles[0]!.text}; ArizeUsers`, { ...web, console }) as Mod;
 });
 

@@ -74,7 +74,7 @@ describe("errors", () => {
 
   it("a body that is not a Problem is kept on `body` (500 characters) and quoted in the message (200)", async () => {
     const e = await get(raw(502, `<html>Bad Gateway</html>${"x".repeat(2000)}`, { "content-type": "text/html" }));
-    expect(e.body).toBe((`<html>Bad Gateway</html>${"x".repeat(2000)}`).slice(0, 500));
+    expect(e.body).toBe(`<html>Bad Gateway</html>${"x".repeat(2000)}`.slice(0, 500));
     // The test's Responses have no status text, hence "HTTP error".
     expect(e.message).toBe(`502 HTTP error (body: ${e.body!.slice(0, 200)})`);
     const j = await get(raw(403, '{"message":"no"}', { "content-type": "application/json" }));

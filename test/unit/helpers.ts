@@ -19,12 +19,21 @@ export const user = (over: Record<string, unknown> = {}) => ({
 
 type Step = (req: Request, signal: AbortSignal) => Response | Promise<Response>;
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Step => () =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-export const problem = (status: number, title: string, headers: Record<string, string> = {}): Step => () =>
-  new Response(JSON.stringify({ title, status }), { status, headers: { "content-type": "application/problem+json", ...headers } });
-export const raw = (status: number, body: string | null, headers: Record<string, string> = {}): Step => () =>
-  new Response(body, { status, headers });
+export const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Step =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+export const problem =
+  (status: number, title: string, headers: Record<string, string> = {}): Step =>
+  () =>
+    new Response(JSON.stringify({ title, status }), {
+      status,
+      headers: { "content-type": "application/problem+json", ...headers },
+    });
+export const raw =
+  (status: number, body: string | null, headers: Record<string, string> = {}): Step =>
+  () =>
+    new Response(body, { status, headers });
 /** A lost connection, as undici reports it. */
 export const refused: Step = () => {
   throw new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });
@@ -46,7 +55,13 @@ export function transport(...steps: Step[]) {
   const calls: Call[] = [];
   const fetch = async (req: Request, init?: RequestInit) => {
     const signal = init?.signal ?? req.signal;
-    calls.push({ method: req.method, url: req.url, headers: new Headers(req.headers), body: await req.text(), at: Date.now() });
+    calls.push({
+      method: req.method,
+      url: req.url,
+      headers: new Headers(req.headers),
+      body: await req.text(),
+      at: Date.now(),
+    });
     const step = steps.length > 1 ? steps.shift()! : steps[0]!;
     return step(req, signal);
   };

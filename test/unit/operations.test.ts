@@ -14,14 +14,25 @@ describe("operations", () => {
   it("list sends the query (status repeated) and returns the page", async () => {
     const page = { users: [user()], pagination: { has_more: false } };
     const t = transport(json(200, page));
-    const got = await client(t.fetch).users.list({ status: ["active", "invited"], email: "a+b@x", limit: 10, cursor: "c1" });
+    const got = await client(t.fetch).users.list({
+      status: ["active", "invited"],
+      email: "a+b@x",
+      limit: 10,
+      cursor: "c1",
+    });
     expect(got).toEqual(page);
     expect(t.calls[0]!.method).toBe("GET");
     expect(t.calls[0]!.url).toBe(`${BASE}/v2/users?status=active&status=invited&email=a%2Bb%40x&limit=10&cursor=c1`);
   });
 
   it("get, update, delete, resendInvitation and resetPassword hit their endpoints", async () => {
-    const t = transport(json(200, user()), json(200, user({ name: "Jo" })), raw(204, null), raw(204, null), raw(204, null));
+    const t = transport(
+      json(200, user()),
+      json(200, user({ name: "Jo" })),
+      raw(204, null),
+      raw(204, null),
+      raw(204, null),
+    );
     const { users } = client(t.fetch);
     expect(await users.get(ID)).toEqual(user());
     expect(await users.update(ID, { name: "Jo" })).toEqual(user({ name: "Jo" }));
@@ -39,7 +50,12 @@ describe("operations", () => {
   });
 
   it("create: created comes from the HTTP status (201 → true, 200 → false), never the body", async () => {
-    const body = { name: "Jane Smith", email: "jane@example.com", role: { type: "predefined", name: "member" }, invite_mode: "email_link" } as const;
+    const body = {
+      name: "Jane Smith",
+      email: "jane@example.com",
+      role: { type: "predefined", name: "member" },
+      invite_mode: "email_link",
+    } as const;
     // The same body both times: only the status differs.
     const t = transport(json(201, user({ status: "invited" })), json(200, user({ status: "invited" })));
     const { users } = client(t.fetch);
@@ -53,7 +69,10 @@ describe("operations", () => {
   it("create returns the temporary password to the caller", async () => {
     const t = transport(json(201, user({ temporary_password: "Tmp-Pa55-xyz" })));
     const { user: u } = await client(t.fetch).users.create({
-      name: "J", email: "j@example.com", role: { type: "predefined", name: "annotator" }, invite_mode: "temporary_password",
+      name: "J",
+      email: "j@example.com",
+      role: { type: "predefined", name: "annotator" },
+      invite_mode: "temporary_password",
     });
     expect(u.temporary_password).toBe("Tmp-Pa55-xyz");
   });
@@ -96,19 +115,28 @@ describe("path safety", () => {
 });
 
 describe("limit", () => {
-  it.each([[1e9, "1000000000"], [0, "0"], [-1, "-1"], [1.5, "1.5"], [Number.NaN, "NaN"], [101, "101"]])(
-    "%s is refused before anything is sent, as the README says",
-    async (limit, shown) => {
-      const t = transport(json(200, { users: [], pagination: { has_more: false } }));
-      const { users } = client(t.fetch);
-      for (const call of [() => users.list({ limit }), async () => { for await (const _ of users.listAll({ limit })); }]) {
-        const e = await rejection(call());
-        expect(e).toBeInstanceOf(ArizeError);
-        expect(e.message).toBe(`Invalid limit: ${shown} (an integer from 1 to 100)`);
-      }
-      expect(t.calls).toHaveLength(0);
-    },
-  );
+  it.each([
+    [1e9, "1000000000"],
+    [0, "0"],
+    [-1, "-1"],
+    [1.5, "1.5"],
+    [Number.NaN, "NaN"],
+    [101, "101"],
+  ])("%s is refused before anything is sent, as the README says", async (limit, shown) => {
+    const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+    const { users } = client(t.fetch);
+    for (const call of [
+      () => users.list({ limit }),
+      async () => {
+        for await (const _ of users.listAll({ limit }));
+      },
+    ]) {
+      const e = await rejection(call());
+      expect(e).toBeInstanceOf(ArizeError);
+      expect(e.message).toBe(`Invalid limit: ${shown} (an integer from 1 to 100)`);
+    }
+    expect(t.calls).toHaveLength(0);
+  });
 
   it.each([1, 100])("%i is sent", async (limit) => {
     const t = transport(json(200, { users: [], pagination: { has_more: false } }));
@@ -119,7 +147,10 @@ describe("limit", () => {
 
 describe("pagination (listAll)", () => {
   const page = (ids: string[], next?: string) =>
-    json(200, { users: ids.map((id) => user({ id })), pagination: next ? { has_more: true, next_cursor: next } : { has_more: false } });
+    json(200, {
+      users: ids.map((id) => user({ id })),
+      pagination: next ? { has_more: true, next_cursor: next } : { has_more: false },
+    });
 
   it("walks every page, forwarding the query and each next_cursor", async () => {
     const t = transport(page(["a", "b"], "c1"), page(["c"], "c2"), page(["d"]));
@@ -136,7 +167,11 @@ describe("pagination (listAll)", () => {
   it("has_more without a cursor is an ArizeError, not an endless loop", async () => {
     const t = transport(json(200, { users: [user()], pagination: { has_more: true } }));
     const seen: string[] = [];
-    const e = await rejection((async () => { for await (const u of client(t.fetch).users.listAll()) seen.push(u.id); })());
+    const e = await rejection(
+      (async () => {
+        for await (const u of client(t.fetch).users.listAll()) seen.push(u.id);
+      })(),
+    );
     expect(e).toBeInstanceOf(ArizeError);
     expect(e.message).toBe(
       "Invalid next_cursor: the server said has_more: true on page 1 but gave no next_cursor; stopping, as there is no way to ask for the next page",
@@ -147,9 +182,15 @@ describe("pagination (listAll)", () => {
 
   it("a cursor seen before in the same walk is an ArizeError", async () => {
     const t = transport(page(["a"], "c1"), page(["b"], "c2"), page(["c"], "c1"), page(["x"]));
-    const e = await rejection((async () => { for await (const _ of client(t.fetch).users.listAll()); })());
+    const e = await rejection(
+      (async () => {
+        for await (const _ of client(t.fetch).users.listAll());
+      })(),
+    );
     expect(e).toBeInstanceOf(ArizeError);
-    expect(e.message).toBe('Invalid next_cursor: page 3 repeated the cursor "c1" of page 1; stopping to avoid an endless loop');
+    expect(e.message).toBe(
+      'Invalid next_cursor: page 3 repeated the cursor "c1" of page 1; stopping to avoid an endless loop',
+    );
     expect(t.calls).toHaveLength(3);
   });
 });
@@ -167,7 +208,8 @@ describe("operation table", () => {
     for (const [path, item] of Object.entries(spec.paths))
       for (const [method, op] of Object.entries(item)) if (op?.operationId) routes[op.operationId] = { method, path };
     expect(Object.keys(table).sort()).toEqual(Object.keys(routes).sort());
-    for (const [id, route] of Object.entries(routes)) expect({ id, ...table[id as keyof operations] }).toMatchObject({ id, ...route });
+    for (const [id, route] of Object.entries(routes))
+      expect({ id, ...table[id as keyof operations] }).toMatchObject({ id, ...route });
   });
 
   it("raw requests are matched by method and path template, behind any base path; unknown routes are not retried blindly", () => {

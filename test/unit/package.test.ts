@@ -60,14 +60,32 @@ it("packs, installs and type-checks in a fresh strict nodenext project", () => {
   const dir = join(tmp, "app");
   cpSync(join(tmp, tarball!), join(dir, tarball!));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, lib: ["ES2022", "DOM", "DOM.Iterable"], types: [] },
-  }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        strict: true,
+        noEmit: true,
+        lib: ["ES2022", "DOM", "DOM.Iterable"],
+        types: [],
+      },
+    }),
+  );
   writeFileSync(join(dir, "index.ts"), app);
   run("npm", ["install", `./${tarball}`, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], dir);
   run(process.execPath, [tsc, "-p", "."], dir);
-  const out = run(process.execPath, ["--input-type=module", "-e",
-    'import * as m from "arize-users-client"; console.log(Object.keys(m).sort().join(","))'], dir);
+  const out = run(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      'import * as m from "arize-users-client"; console.log(Object.keys(m).sort().join(","))',
+    ],
+    dir,
+  );
   expect(out.trim()).toBe(
     "ArizeAbortError,ArizeApiError,ArizeConnectionError,ArizeError,ArizeTimeoutError,AuthenticationError,BadRequestError," +
       "ConflictError,InternalServerError,NotFoundError,PermissionDeniedError,RateLimitError,UnprocessableEntityError,createUsersClient",

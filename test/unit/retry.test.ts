@@ -17,7 +17,13 @@ const ok200 = json(200, user());
 const ops: [string, Op, typeof ok200, boolean][] = [
   ["list", (u) => u.list(), json(200, { users: [], pagination: { has_more: false } }), true],
   ["get", (u) => u.get(ID), ok200, true],
-  ["create", (u) => u.create({ name: "J", email: "j@example.com", role: { type: "predefined", name: "admin" }, invite_mode: "none" }), json(201, user()), true],
+  [
+    "create",
+    (u) =>
+      u.create({ name: "J", email: "j@example.com", role: { type: "predefined", name: "admin" }, invite_mode: "none" }),
+    json(201, user()),
+    true,
+  ],
   ["update", (u) => u.update(ID, { is_developer: false }), ok200, true],
   ["delete", (u) => u.delete(ID), raw(204, null), true],
   ["resendInvitation", (u) => u.resendInvitation(ID), raw(204, null), false],
@@ -67,10 +73,18 @@ describe("retry rules (fake timers)", () => {
   it("raw calls follow the operation's policy, matched by method and path template behind a base path", async () => {
     const base = "https://proxy.test.example/arize";
     const resend = transport(problem(500, "x"), raw(204, null));
-    await settle(client(resend.fetch, { baseUrl: base }).raw.POST("/v2/users/{user_id}/resend-invitation", { params: { path: { user_id: ID } } }), vi);
+    await settle(
+      client(resend.fetch, { baseUrl: base }).raw.POST("/v2/users/{user_id}/resend-invitation", {
+        params: { path: { user_id: ID } },
+      }),
+      vi,
+    );
     expect(resend.calls.map((c) => c.url)).toEqual([`${base}/v2/users/${encodeURIComponent(ID)}/resend-invitation`]);
     const get = transport(problem(500, "x"), ok200);
-    await settle(client(get.fetch, { baseUrl: base }).raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }), vi);
+    await settle(
+      client(get.fetch, { baseUrl: base }).raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }),
+      vi,
+    );
     expect(get.calls).toHaveLength(2);
   });
 
@@ -95,8 +109,18 @@ describe("retry rules (fake timers)", () => {
   });
 
   it.each([
-    ["undici's cause code", new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.test.example"), { code: "ENOTFOUND" }) }), "ENOTFOUND"],
-    ["the cause's message when it has no code", new TypeError("fetch failed", { cause: new Error("other side closed") }), "other side closed"],
+    [
+      "undici's cause code",
+      new TypeError("fetch failed", {
+        cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.test.example"), { code: "ENOTFOUND" }),
+      }),
+      "ENOTFOUND",
+    ],
+    [
+      "the cause's message when it has no code",
+      new TypeError("fetch failed", { cause: new Error("other side closed") }),
+      "other side closed",
+    ],
     ["a browser's message (no cause)", new TypeError("Failed to fetch"), "Failed to fetch"],
   ])("a connection error names method, URL and %s", async (_, failure, why) => {
     const t = transport(() => {
@@ -126,7 +150,12 @@ describe("retry rules (fake timers)", () => {
 
   it("create resends the same body on each attempt (a fresh copy of the request)", async () => {
     const t = transport(problem(500, "x"), problem(502, "x"), json(201, user()));
-    const body = { name: "J", email: "j@example.com", role: { type: "predefined", name: "admin" }, invite_mode: "none" } as const;
+    const body = {
+      name: "J",
+      email: "j@example.com",
+      role: { type: "predefined", name: "admin" },
+      invite_mode: "none",
+    } as const;
     const { value } = await settle(client(t.fetch).users.create(body), vi);
     expect(value).toEqual({ user: user(), created: true });
     expect(t.calls.map((c) => JSON.parse(c.body))).toEqual([body, body, body]);
@@ -253,7 +282,9 @@ describe("timeouts and abort (real timers)", () => {
     const path = { params: { path: { user_id: ID } } };
     const aborted = await rejection(client(t.fetch).raw.GET("/v2/users/{user_id}", { ...path, signal: ac.signal }));
     expect(aborted).toBeInstanceOf(ArizeAbortError);
-    const timedOut = await rejection(client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 }));
+    const timedOut = await rejection(
+      client(t.fetch, { maxRetries: 0 }).raw.GET("/v2/users/{user_id}", { ...path, timeoutMs: 30 }),
+    );
     expect(timedOut).toBeInstanceOf(ArizeTimeoutError);
     expect(t.calls).toHaveLength(2);
   });
@@ -261,12 +292,17 @@ describe("timeouts and abort (real timers)", () => {
   it("the wrapper alone listens to the caller's signal: one listener per call, removed at the end", async () => {
     for (const call of [
       (arize: UsersClient, signal: AbortSignal) => arize.users.get(ID, { signal }),
-      (arize: UsersClient, signal: AbortSignal) => arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } }, signal }),
+      (arize: UsersClient, signal: AbortSignal) =>
+        arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } }, signal }),
     ]) {
       const { signal } = new AbortController();
       const add = vi.spyOn(signal, "addEventListener");
       const remove = vi.spyOn(signal, "removeEventListener");
-      const t = transport(problem(503, "x", { "retry-after": "0.01" }), problem(503, "x", { "retry-after": "0.01" }), ok200);
+      const t = transport(
+        problem(503, "x", { "retry-after": "0.01" }),
+        problem(503, "x", { "retry-after": "0.01" }),
+        ok200,
+      );
       await call(client(t.fetch), signal);
       expect(t.calls).toHaveLength(3);
       expect(add).toHaveBeenCalledTimes(1);

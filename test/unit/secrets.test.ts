@@ -10,7 +10,14 @@ const PASSWORD = "Tmp-SECRET-pa55w0rd";
 /** Every way an error (or object) can be turned into text. */
 const renderings = (x: unknown) => {
   const e = x as Error;
-  return [e?.message, e?.stack, String(x), JSON.stringify(x), inspect(x, { depth: 10, showHidden: true }), inspect(e?.cause, { depth: 10, showHidden: true })];
+  return [
+    e?.message,
+    e?.stack,
+    String(x),
+    JSON.stringify(x),
+    inspect(x, { depth: 10, showHidden: true }),
+    inspect(e?.cause, { depth: 10, showHidden: true }),
+  ];
 };
 
 const expectClean = (x: unknown, secret: string) => {
@@ -34,7 +41,13 @@ describe("secrets", () => {
     errors.push((await settle(client(transport(hang).fetch).users.get(ID, { signal: AbortSignal.abort() }), vi)).error);
     errors.push((await settle(client(transport(hang).fetch).users.get(".."), vi)).error);
     expect(errors.map((e) => (e as Error).name)).toEqual([
-      "AuthenticationError", "InternalServerError", "ArizeError", "ArizeConnectionError", "ArizeTimeoutError", "ArizeAbortError", "ArizeError",
+      "AuthenticationError",
+      "InternalServerError",
+      "ArizeError",
+      "ArizeConnectionError",
+      "ArizeTimeoutError",
+      "ArizeAbortError",
+      "ArizeError",
     ]);
     for (const e of errors) expectClean(e, KEY);
     // Construction errors too.
@@ -61,13 +74,32 @@ describe("secrets", () => {
     const t = transport(problem(503, "Busy"), json(201, user({ temporary_password: PASSWORD })));
     const arize = client(t.fetch, { logger: (e) => entries.push(e) });
     const { value } = await settle(
-      arize.users.create({ name: "J", email: "j@example.com", role: { type: "predefined", name: "member" }, invite_mode: "temporary_password" }),
+      arize.users.create({
+        name: "J",
+        email: "j@example.com",
+        role: { type: "predefined", name: "member" },
+        invite_mode: "temporary_password",
+      }),
       vi,
     );
     expect((value as { user: { temporary_password?: string } }).user.temporary_password).toBe(PASSWORD);
     expect(entries).toEqual([
-      { method: "POST", url: "https://api.test.example/v2/users", attempt: 1, status: 503, error: undefined, durationMs: expect.any(Number) },
-      { method: "POST", url: "https://api.test.example/v2/users", attempt: 2, status: 201, error: undefined, durationMs: expect.any(Number) },
+      {
+        method: "POST",
+        url: "https://api.test.example/v2/users",
+        attempt: 1,
+        status: 503,
+        error: undefined,
+        durationMs: expect.any(Number),
+      },
+      {
+        method: "POST",
+        url: "https://api.test.example/v2/users",
+        attempt: 2,
+        status: 201,
+        error: undefined,
+        durationMs: expect.any(Number),
+      },
     ]);
     const text = inspect(entries, { depth: 10 }) + JSON.stringify(entries);
     expect(text).not.toContain(KEY);
@@ -87,27 +119,42 @@ describe("secrets", () => {
       vi,
     );
     expect(value).toEqual(user());
-    expect(entries.map((e) => [e.attempt, e.status, e.error])).toEqual([[1, undefined, "ArizeConnectionError"], [2, 200, undefined]]);
+    expect(entries.map((e) => [e.attempt, e.status, e.error])).toEqual([
+      [1, undefined, "ArizeConnectionError"],
+      [2, 200, undefined],
+    ]);
   });
 
   it.each([
-    ["JSON", `{"error":"bad","temporary_password":"${PASSWORD}","seen":"Bearer ${KEY}","key":"${KEY}"}`, "application/json"],
+    [
+      "JSON",
+      `{"error":"bad","temporary_password":"${PASSWORD}","seen":"Bearer ${KEY}","key":"${KEY}"}`,
+      "application/json",
+    ],
     ["text", `oops temporary_password=${PASSWORD} authorization: Bearer ${KEY}; api_key ${KEY}`, "text/plain"],
-  ])("a %s error body that is not a Problem is kept with the password, bearer tokens and the API key redacted", async (_, body, type) => {
-    const e = await rejection(client(transport(raw(400, body, { "content-type": type })).fetch).users.get(ID));
-    expect(e.body).toContain("[redacted]");
-    expect(e.body).toMatch(/bad|oops/);
-    expect(e.body).toMatch(/key|api_key/); // the text around a secret stays
-    expectClean(e, PASSWORD);
-    expectClean(e, KEY);
-    expect(`${e.body}`).not.toContain(KEY.slice(0, 12)); // no part of the key either
-  });
+  ])(
+    "a %s error body that is not a Problem is kept with the password, bearer tokens and the API key redacted",
+    async (_, body, type) => {
+      const e = await rejection(client(transport(raw(400, body, { "content-type": type })).fetch).users.get(ID));
+      expect(e.body).toContain("[redacted]");
+      expect(e.body).toMatch(/bad|oops/);
+      expect(e.body).toMatch(/key|api_key/); // the text around a secret stays
+      expectClean(e, PASSWORD);
+      expectClean(e, KEY);
+      expect(`${e.body}`).not.toContain(KEY.slice(0, 12)); // no part of the key either
+    },
+  );
 
   it("a temporary password echoed in an error body is not copied into the error", async () => {
     const body = { title: "Conflict", status: 409, detail: "exists", temporary_password: PASSWORD };
-    const e = await rejection(client(transport(json(409, body)).fetch).users.create({
-      name: "J", email: "j@example.com", role: { type: "predefined", name: "member" }, invite_mode: "temporary_password",
-    }));
+    const e = await rejection(
+      client(transport(json(409, body)).fetch).users.create({
+        name: "J",
+        email: "j@example.com",
+        role: { type: "predefined", name: "member" },
+        invite_mode: "temporary_password",
+      }),
+    );
     expect(e.problem).toEqual({ title: "Conflict", status: 409, detail: "exists" });
     expectClean(e, PASSWORD);
   });

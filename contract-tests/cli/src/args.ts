@@ -82,7 +82,8 @@ export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(
   const values = readFlags(argv);
   if (values.help) return { help: true };
   if (values.version) return { version: true };
-  if (values["api-key"] !== undefined) throw new SetupError("the API key is not taken as a flag (shells keep history); export ARIZE_API_KEY instead");
+  if (values["api-key"] !== undefined)
+    throw new SetupError("the API key is not taken as a flag (shells keep history); export ARIZE_API_KEY instead");
 
   const baseUrl = values["base-url"] ?? env.CONTRACT_BASE_URL ?? "";
   if (!baseUrl.trim()) throw new SetupError("no server to check: pass --base-url URL (or set CONTRACT_BASE_URL)");
@@ -90,7 +91,8 @@ export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(
   if (!apiKey.trim()) throw new SetupError("ARIZE_API_KEY is not set; export the API key of the server under test");
 
   const int = (name: string, v: string | undefined, min: number) => {
-    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new SetupError(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min))
+      throw new SetupError(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
     return v;
   };
   if (values.budget !== undefined && !/^[1-9]\d*s?$/.test(values.budget)) {
@@ -98,10 +100,14 @@ export function parse(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd(
   }
   const formats = (values.format ?? FORMATS.join(",")).split(",").map((f) => f.trim().toLowerCase());
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
-  if (unknown.length || !formats.length) throw new SetupError(`--format takes ${FORMATS.join(",")} (comma-separated), got ${JSON.stringify(values.format)}`);
+  if (unknown.length || !formats.length)
+    throw new SetupError(`--format takes ${FORMATS.join(",")} (comma-separated), got ${JSON.stringify(values.format)}`);
   for (const name of ["only", "skip"] as const) {
     const v = values[name];
-    if (v !== undefined && !IDS.test(v)) throw new SetupError(`--${name} takes comma-separated check ids (e.g. response_schema,status_documented), got ${JSON.stringify(v)}`);
+    if (v !== undefined && !IDS.test(v))
+      throw new SetupError(
+        `--${name} takes comma-separated check ids (e.g. response_schema,status_documented), got ${JSON.stringify(v)}`,
+      );
   }
   const timeout = Number(int("timeout", values.timeout, 1) ?? 10);
 

@@ -47,7 +47,9 @@ async function run(o: Options): Promise<number> {
   const progressFile = join(work, "progress.jsonl");
   writeFileSync(progressFile, "");
   const started = Date.now();
-  process.stderr.write(`Checking ${base} (${o.allowWrites ? "writes allowed" : "read-only"}); reports go to ${o.reportDir}\n`);
+  process.stderr.write(
+    `Checking ${base} (${o.allowWrites ? "writes allowed" : "read-only"}); reports go to ${o.reportDir}\n`,
+  );
   const report = progressReporter(started);
   // findings.json is always asked for: the summary is read from it (removed below if not wanted).
   const settings = engineEnv({ ...o, formats: [...new Set([...o.formats, "json"])] }, base, progressFile);
@@ -66,7 +68,8 @@ async function run(o: Options): Promise<number> {
   } catch (err) {
     return fail(`${(err as Error).message}; see ${join(o.reportDir, "run.log")}`);
   }
-  for (const [format, file] of Object.entries(REPORTS)) if (!o.formats.includes(format)) rmSync(join(o.reportDir, file), { force: true });
+  for (const [format, file] of Object.entries(REPORTS))
+    if (!o.formats.includes(format)) rmSync(join(o.reportDir, file), { force: true });
   if (engine.interrupted) {
     fail(`interrupted; partial reports in ${o.reportDir}`);
     return 130;
@@ -74,13 +77,17 @@ async function run(o: Options): Promise<number> {
   if (!summary) {
     // The engine's first error line is usually the cause (a Prism that did not start, a missing file).
     const cause = /^(?:\w*Error): (.+)$/m.exec(log)?.[1];
-    return fail(`the engine stopped without a report (vitest exit ${engine.code ?? "none"}${cause ? `: ${cause}` : ""}); see ${join(o.reportDir, "run.log")}`);
+    return fail(
+      `the engine stopped without a report (vitest exit ${engine.code ?? "none"}${cause ? `: ${cause}` : ""}); see ${join(o.reportDir, "run.log")}`,
+    );
   }
 
   const out: string[] = [""];
   out.push(summary.rows.length ? renderTable(summary.rows) : "No findings.", "");
   const facts = summary.facts.length ? ` (${summary.facts.join(", ")})` : "";
-  const verdict = summary.findings ? `FAIL: ${summary.findings} finding(s) against ${base}${facts}` : `PASS: nothing found against ${base}${facts}`;
+  const verdict = summary.findings
+    ? `FAIL: ${summary.findings} finding(s) against ${base}${facts}`
+    : `PASS: nothing found against ${base}${facts}`;
   out.push(verdict, "Reports:");
   for (const f of [...Object.values(REPORTS), ...OTHERS]) {
     try {
@@ -93,7 +100,10 @@ async function run(o: Options): Promise<number> {
   process.stdout.write(`${out.join("\n")}\n`);
   if (summary.findings) return 1;
   // No findings, yet vitest failed: something broke that is not a finding; say so, do not pass.
-  if (engine.code !== 0) return fail(`the engine failed (vitest exit ${engine.code ?? "none"}) without recording a finding; see ${join(o.reportDir, "run.log")}`);
+  if (engine.code !== 0)
+    return fail(
+      `the engine failed (vitest exit ${engine.code ?? "none"}) without recording a finding; see ${join(o.reportDir, "run.log")}`,
+    );
   return 0;
 }
 

@@ -17,7 +17,12 @@ export function engineRoot(): string {
   return existsSync(join(repo, "contract-tests/cli/package.json")) ? repo : join(here, "engine");
 }
 
-export interface Progress { requests: number; findings: number; checksDone: number; checksTotal: number }
+export interface Progress {
+  requests: number;
+  findings: number;
+  checksDone: number;
+  checksTotal: number;
+}
 
 /** The last complete line of the progress file, if any. */
 export function readProgress(file: string): Progress | undefined {
@@ -38,17 +43,31 @@ export function readProgress(file: string): Progress | undefined {
   return undefined;
 }
 
-export interface EngineRun { code: number | null; output: string; interrupted: boolean }
+export interface EngineRun {
+  code: number | null;
+  output: string;
+  interrupted: boolean;
+}
 
 /** Spawns vitest; `onTick` every 500 ms with the latest progress; Ctrl-C lets the engine clean up. */
-export async function runEngine(settings: Record<string, string>, onTick: (p: Progress | undefined) => void): Promise<EngineRun> {
+export async function runEngine(
+  settings: Record<string, string>,
+  onTick: (p: Progress | undefined) => void,
+): Promise<EngineRun> {
   const root = engineRoot();
   const vitest = join(dirname(createRequire(join(root, "x.js")).resolve("vitest/package.json")), "vitest.mjs");
   // Our own VITEST_*/CONTRACT_* settings (say, when run from a test) must not leak into the engine.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|TEST$|NODE_ENV$)/.test(k)),
+  );
   Object.assign(env, settings, { FORCE_COLOR: "0", NO_COLOR: "1" });
   // Detached: the engine leads its own group, so one kill reaches its workers too.
-  const child = spawn(process.execPath, [vitest, "run", "--project", "contract", "--root", root], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [vitest, "run", "--project", "contract", "--root", root], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -3,7 +3,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export interface Row { operation: string; check: string; problems: number; findings: number }
+export interface Row {
+  operation: string;
+  check: string;
+  problems: number;
+  findings: number;
+}
 
 export interface Summary {
   findings: number;
@@ -39,7 +44,8 @@ function fromJson(data: FindingsJson): Summary {
   return { findings: data.findings?.length ?? 0, rows: sorted([...rows.values()]), facts };
 }
 
-const sorted = (rows: Row[]) => rows.sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
+const sorted = (rows: Row[]) =>
+  rows.sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
 
 /** The summary of the run whose reports are in `dir`; undefined when the engine wrote no findings.json. */
 export function readSummary(dir: string): Summary | undefined {
@@ -57,6 +63,10 @@ export function renderTable(rows: Row[]): string {
   const head: [string, string, string, string] = ["operation", "check", "problems", "findings"];
   const cells = rows.map((r) => [r.operation, r.check, String(r.problems), String(r.findings)]);
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i < 2 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join("  ").trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i < 2 ? v.padEnd(width[i]!) : v.padStart(width[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(head), line(width.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
