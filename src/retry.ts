@@ -154,10 +154,12 @@ export const retryingFetch =
       try {
         // A body can be sent once: the last attempt may use the original.
         res = await base(req.body && mayRetry ? req.clone() : req, { signal: controller.signal });
-        const retryInMs = retryDelayMs(res, attempt);
-        if (mayRetry && shouldRetry(policy, res) && retryInMs <= MAX_RETRY_AFTER_MS) {
-          res.body?.cancel().catch(() => {});
-          return { retryInMs };
+        if (mayRetry && shouldRetry(policy, res)) {
+          const retryInMs = retryDelayMs(res, attempt);
+          if (retryInMs <= MAX_RETRY_AFTER_MS) {
+            res.body?.cancel().catch(() => {});
+            return { retryInMs };
+          }
         }
         // Serve the body from memory: openapi-fetch reads only text() or json(); cheaper than a second Response.
         const text = await res.text();
