@@ -12,7 +12,7 @@ import {
   type RequestCase,
   type Schema,
 } from "./generate.ts";
-import { schemaCompiler } from "./response-checks.ts";
+import { schemaCompiler, wireValue } from "./response-checks.ts";
 import { loadSpec, type Doc } from "./spec.ts";
 
 // The oracle: Ajv set up as the response checks set it up.
@@ -44,20 +44,6 @@ function partsOf(doc: Doc, operationId: string): { params: Param[]; body?: Schem
   throw new Error(`no ${operationId}`);
 }
 
-/** A query or path value read back as the schema's type (as Prism coerces it). */
-const fromWire = (schema: Obj, raw: string): unknown =>
-  schema.type === "integer" || schema.type === "number"
-    ? /^-?\d+(\.\d+)?$/.test(raw)
-      ? Number(raw)
-      : raw
-    : schema.type === "boolean"
-      ? raw === "true"
-        ? true
-        : raw === "false"
-          ? false
-          : raw
-      : raw;
-
 /** Every Ajv error of a request, located as constraints are: "body.role.name", "query.status[]". */
 function errorsOf(doc: Doc, c: RequestCase): { location: string; keyword: string; message: string }[] {
   const { params, body, bodyRequired } = partsOf(doc, c.operationId);
@@ -88,7 +74,7 @@ function errorsOf(doc: Doc, c: RequestCase): { location: string; keyword: string
       continue;
     }
     const value =
-      p.schema.type === "array" ? raws.map((r) => fromWire(p.schema.items as Obj, r)) : fromWire(p.schema, raws[0]!);
+      p.schema.type === "array" ? raws.map((r) => wireValue(r, p.schema.items as Obj)) : wireValue(raws[0]!, p.schema);
     push(`${p.in}.${p.name}`, validate(p.schema, value));
   }
   if (body !== undefined) {

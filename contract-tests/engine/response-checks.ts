@@ -77,19 +77,14 @@ export function schemaCompiler(ajv: Ajv2020 = createAjv()): (schema: Schema) => 
   };
 }
 
-/** A header's text as the value its schema describes (numbers and booleans parsed; else the text). */
-function headerValue(raw: string, schema: Schema): unknown {
-  const t = schema.type;
-  const num = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
-  return t === "integer" || t === "number"
-    ? num
-    : t === "boolean"
-      ? raw === "true"
-        ? true
-        : raw === "false"
-          ? false
-          : raw
-      : raw;
+/**
+ * Text from the wire (a header, a query or path parameter) as the value its schema describes, as
+ * Prism coerces it: numbers and booleans parsed, anything else left as the text.
+ */
+export function wireValue(raw: string, schema: Schema): unknown {
+  if (schema.type === "integer" || schema.type === "number") return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  if (schema.type === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  return raw;
 }
 
 export type ResponseCheckId =
@@ -213,7 +208,7 @@ export const requiredHeaders: ResponseCheckFn = ({ operationId, status, headers 
         : [];
     if (!h.schema) return [];
     const fn = spec.compile(h.schema);
-    const value = headerValue(raw, h.schema);
+    const value = wireValue(raw.trim(), h.schema);
     return fn(value) ? [] : (fn.errors ?? []).map((e) => violationOf("required_headers", e, where, value));
   });
 
