@@ -89,16 +89,17 @@ const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient =>
 };
 
 const DEFAULT_BASE_URL = "https://api.arize.com";
+const LOOPBACK_HOST = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
 // Refuse ids that openapi-fetch would turn into another endpoint ("", ".", "..") or that name no
 // user (blank); percent-encode the rest (a lone surrogate cannot be: encodeURIComponent throws).
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
-  path.replace(/\{(\w+)\}/g, (_, k: string) => {
-    const v = params[k];
+  path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
     try {
-      if (typeof v === "string" && v.trim() && !/^\.{1,2}$/.test(v)) return encodeURIComponent(v);
+      if (typeof value === "string" && value.trim() && !/^\.{1,2}$/.test(value)) return encodeURIComponent(value);
     } catch {}
-    throw invalid(k, `${shown(v)} (a user id is a string that is not blank, "." or "..")`);
+    throw invalid(name, `${shown(value)} (a user id is a string that is not blank, "." or "..")`);
   });
 
 /**
@@ -107,36 +108,34 @@ const pathSerializer = (path: string, params: Record<string, unknown>) =>
  * const arize = createUsersClient({ apiKey: process.env.ARIZE_API_KEY });
  * const user = await arize.users.get("VXNlcjoxMjM0NQ==");
  */
-export function createUsersClient(o: ClientOptions = {}): UsersClient {
+export function createUsersClient(options: ClientOptions = {}): UsersClient {
   // No Node built-ins: `process` only when it exists (browsers have none).
   const proc = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
   const env = proc?.env ?? {};
-  const key = o.apiKey ?? env.ARIZE_API_KEY;
+  const key = options.apiKey ?? env.ARIZE_API_KEY;
   if (!key) throw new ArizeError("Missing API key: set ARIZE_API_KEY or pass apiKey");
   // Printable ASCII only: a bad key must not reach a header parser that would quote it. Never
   // shown; a copied key often brings a space or a newline along.
   if (!/^[!-~]+$/.test(key))
     throw invalid(
-      o.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey",
+      options.apiKey === undefined ? "ARIZE_API_KEY" : "apiKey",
       "it has characters an HTTP header cannot carry (a space, a newline, a non-ASCII character?); the key is not shown",
     );
-  const base = o.baseUrl ?? env.ARIZE_BASE_URL ?? DEFAULT_BASE_URL;
+  const base = options.baseUrl ?? env.ARIZE_BASE_URL ?? DEFAULT_BASE_URL;
   let url: URL;
   try {
     url = new URL(base);
   } catch {
     throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
-  const p = url.protocol;
-  if (
-    p !== "https:" &&
-    !(p === "http:" && (o.allowInsecureHttp || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname)))
-  )
+  // Plain http only where the key cannot be overheard on the way, or when the caller says so.
+  const plainHttpAllowed = options.allowInsecureHttp || LOOPBACK_HOST.test(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && plainHttpAllowed))
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
   const client = createClient<paths>({
     baseUrl: url.href,
-    fetch: retryingFetch(o.fetch ?? globalThis.fetch, `Bearer ${key}`, { ...o }),
-    headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...o.headers },
+    fetch: retryingFetch(options.fetch ?? globalThis.fetch, `Bearer ${key}`, { ...options }),
+    headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...options.headers },
     pathSerializer,
   });
   // One untyped entry for both: users.* and raw type their calls themselves.

@@ -45,14 +45,16 @@ export class ArizeApiError extends ArizeError {
   /** `apiKey`: redacted from a body that is not a Problem, should the server echo it. */
   constructor(res: Response, body?: unknown, apiKey?: string) {
     // Never copy a temporary password into an error, even if a server echoed one.
-    const { temporary_password: _, ...p } = (body ?? {}) as Problem & { temporary_password?: unknown };
-    const ok = typeof p.title === "string";
+    const { temporary_password: _, ...problem } = (body ?? {}) as Problem & { temporary_password?: unknown };
+    const isProblem = typeof problem.title === "string";
     // An empty body ("" or none) has nothing to show.
-    const text = ok || body == null || body === "" ? undefined : redactedText(body, apiKey);
-    const what = ok ? p.title + (p.detail ? `: ${p.detail}` : "") : res.statusText || "HTTP error";
+    const text = isProblem || body == null || body === "" ? undefined : redactedText(body, apiKey);
+    const what = isProblem
+      ? problem.title + (problem.detail ? `: ${problem.detail}` : "")
+      : res.statusText || "HTTP error";
     super(`${res.status} ${what}${text ? ` (body: ${text.slice(0, MAX_BODY_CHARS_IN_MESSAGE)})` : ""}`);
     this.status = res.status;
-    if (ok) this.problem = p;
+    if (isProblem) this.problem = problem;
     if (text) this.body = text;
     this.headers = res.headers;
   }
@@ -103,8 +105,12 @@ export const apiError = (res: Response, body?: unknown, apiKey?: string): ArizeA
 export const invalid = (what: string, why: unknown) => new ArizeError(`Invalid ${what}: ${why}`);
 
 /** A value as a message shows it: a string quoted, a number as is, anything else by its kind. */
-export const shown = (v: unknown) =>
-  typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || v == null ? String(v) : typeof v;
+export const shown = (value: unknown) =>
+  typeof value === "string"
+    ? JSON.stringify(value)
+    : typeof value === "number" || value == null
+      ? String(value)
+      : typeof value;
 
 /** The request never got an HTTP answer (DNS, refused, reset, …). */
 export class ArizeConnectionError extends ArizeError {

@@ -64,7 +64,7 @@ const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** For an operation a repeat could harm (it sends an email), only statuses where the server surely did not act. */
 const RETRY_STATUSES_NOT_ACTED = new Set([429, 503]);
 
-const aborted = (s: AbortSignal) => new ArizeAbortError("Request aborted", { cause: s.reason });
+const aborted = (signal: AbortSignal) => new ArizeAbortError("Request aborted", { cause: signal.reason });
 
 /** Retry-After in ms (seconds or HTTP date; past → ≤ 0, now); 0 when absent, NaN when unreadable. */
 export const retryAfter = (value: string | null): number => {

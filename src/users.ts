@@ -107,33 +107,33 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
   ) => {
     const { method, path } = OPERATIONS[operationId];
     const call: CallOptions = { ...options, operationId };
-    const r = await request(method, path, { ...init, [CALL_OPTIONS]: call }).catch((e) => {
+    const result = await request(method, path, { ...init, [CALL_OPTIONS]: call }).catch((e) => {
       // Past the wrapper (which throws ArizeErrors) only openapi-fetch's JSON.parse of a 2xx body
       // throws. Not that error itself: its message quotes the body (maybe a temporary password).
       throw e instanceof ArizeError
         ? e
         : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
     });
-    if (!r.response.ok) throw apiError(r.response, r.error, apiKey);
-    return r as Success<Id>;
+    if (!result.response.ok) throw apiError(result.response, result.error, apiKey);
+    return result as Success<Id>;
   };
   const at = (user_id: string) => ({ params: { path: { user_id } } });
-  const email = (operationId: "resendInvitation" | "resetPassword") => async (id: string, o?: RequestOptions) => {
-    await send(operationId, at(id), o);
+  const email = (operationId: "resendInvitation" | "resetPassword") => async (id: string, options?: RequestOptions) => {
+    await send(operationId, at(id), options);
   };
-  const list = async (query?: ListUsersQuery, o?: RequestOptions) => {
+  const list = async (query?: ListUsersQuery, options?: RequestOptions) => {
     const limit = query?.limit;
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_LIMIT && limit <= MAX_LIMIT))
       throw invalid("limit", `${shown(limit)} (an integer from ${MIN_LIMIT} to ${MAX_LIMIT})`);
-    return (await send("listUsers", { params: { query } }, o)).data;
+    return (await send("listUsers", { params: { query } }, options)).data;
   };
   return {
     list,
-    async *listAll(query, o) {
+    async *listAll(query, options) {
       // Each cursor with the page that gave it: a server that hands one out twice would loop us forever.
       const pageOf = new Map<string, number>();
       for (let page = 1, cursor: string | undefined; ; page++) {
-        const { users, pagination } = await list({ ...query, cursor }, o);
+        const { users, pagination } = await list({ ...query, cursor }, options);
         yield* users;
         if (!pagination.has_more) return;
         cursor = pagination.next_cursor;
@@ -150,15 +150,15 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
         pageOf.set(cursor, page);
       }
     },
-    get: async (id, o) => (await send("getUser", at(id), o)).data,
-    async create(body, o) {
-      const { data, response } = await send("createUser", { body }, o);
+    get: async (id, options) => (await send("getUser", at(id), options)).data,
+    async create(body, options) {
+      const { data, response } = await send("createUser", { body }, options);
       // The status decides which member of the union this is; TypeScript cannot see that link.
       return { user: data, created: response.status === 201 } as CreateResult;
     },
-    update: async (id, body, o) => (await send("updateUser", { ...at(id), body }, o)).data,
-    async delete(id, o) {
-      await send("deleteUser", at(id), o);
+    update: async (id, body, options) => (await send("updateUser", { ...at(id), body }, options)).data,
+    async delete(id, options) {
+      await send("deleteUser", at(id), options);
     },
     resendInvitation: email("resendInvitation"),
     resetPassword: email("resetPassword"),
