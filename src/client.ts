@@ -138,7 +138,17 @@ export function createUsersClient(options: ClientOptions = {}): UsersClient {
     headers: { ...(proc && { "User-Agent": `arize-users-client/${VERSION}` }), ...options.headers },
     pathSerializer,
   });
-  // One untyped entry for both: users.* and raw type their calls themselves.
-  const request = client.request as UntypedRequest;
+  // One untyped entry for both users.* and raw (each types its calls itself). Past the fetch
+  // wrapper, which throws ArizeErrors, only openapi-fetch's JSON.parse of a 2xx body throws: not
+  // that error itself, whose message quotes the body (maybe a temporary password), but the status
+  // the wrapper noted on the call's options.
+  const untyped = client.request as UntypedRequest;
+  const request: UntypedRequest = (method, path, init) =>
+    untyped(method, path, init).catch((e: Error) => {
+      const status = init[CALL_OPTIONS].status;
+      throw e instanceof ArizeError
+        ? e
+        : invalid("response", `status ${status} with a body that is not JSON (${e.name})`);
+    });
   return { users: users(request, key), raw: rawClient(client, request) };
 }

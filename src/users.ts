@@ -1,6 +1,6 @@
 import type { FetchOptions, FetchResponse } from "openapi-fetch";
 import type { components, operations } from "../generated/users.js";
-import { apiError, ArizeError, invalid, shown } from "./errors.js";
+import { apiError, invalid, shown } from "./errors.js";
 import { OPERATIONS, type OperationId } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type RequestOptions } from "./retry.js";
 
@@ -79,11 +79,11 @@ const MAX_LIMIT = 100;
 /** An init with no options that change the response type (openapi-fetch's `{}`). */
 type NoInit = Record<never, never>;
 
-/** openapi-fetch's `request`, untyped: `send` and `raw`'s own types check each call. */
+/** openapi-fetch's `request`, untyped (`send` and `raw`'s own types check each call), with the call's options. */
 export type UntypedRequest = (
   method: string,
   path: string,
-  init: object,
+  init: { [CALL_OPTIONS]: CallOptions },
 ) => Promise<FetchResponse<object, NoInit, "application/json">>;
 
 /** An operation's 2xx result as openapi-fetch types it. */
@@ -107,13 +107,7 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
   ) => {
     const { method, path } = OPERATIONS[operationId];
     const call: CallOptions = { ...options, operationId };
-    const result = await request(method, path, { ...init, [CALL_OPTIONS]: call }).catch((e) => {
-      // Past the wrapper (which throws ArizeErrors) only openapi-fetch's JSON.parse of a 2xx body
-      // throws. Not that error itself: its message quotes the body (maybe a temporary password).
-      throw e instanceof ArizeError
-        ? e
-        : invalid("response", `status ${call.status} with a body that is not JSON (${e.name})`);
-    });
+    const result = await request(method, path, { ...init, [CALL_OPTIONS]: call });
     if (!result.response.ok) throw apiError(result.response, result.error, apiKey);
     return result as Success<Id>;
   };

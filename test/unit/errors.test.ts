@@ -94,4 +94,12 @@ describe("errors", () => {
     expect(e).not.toBeInstanceOf(ArizeApiError);
     expect(`${e.message} ${e.stack} ${String(e.cause)}`).not.toContain("s3cr3t");
   });
+
+  it("the same for a raw call: both go through one request that turns the parse failure into that error", async () => {
+    const arize = client(transport(raw(200, "not json at all: s3cr3t", { "content-type": "application/json" })).fetch);
+    const e = await rejection(arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }));
+    expect(e.message).toBe("Invalid response: status 200 with a body that is not JSON (SyntaxError)");
+    expect(e).toBeInstanceOf(ArizeError);
+    expect(`${e.message} ${e.stack} ${String(e.cause)}`).not.toContain("s3cr3t");
+  });
 });
