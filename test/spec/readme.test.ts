@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrism, type Prism } from "../../contract-tests/harness/prism.ts";
 import { track } from "../../contract-tests/harness/processes.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
+import { runCommand } from "../run-command.ts";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "./readme-blocks.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked freely by the test
@@ -46,14 +47,7 @@ function inReadme(text: string): string {
   );
 }
 
-const run = (cmd: string, args: string[], cwd: string): string => {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: "pipe", timeout: 120_000 });
-  } catch (e) {
-    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
-  }
-};
+const run = (cmd: string, args: string[], cwd: string): string => runCommand(cmd, args, cwd, 120_000);
 
 // The user's project: the packed package unpacked as npm would install it, and its one runtime
 // dependency, openapi-fetch, linked from this repo's node_modules (nothing is downloaded).

@@ -1,25 +1,18 @@
 // The published package: build → npm pack → install into a fresh strict (nodenext) TypeScript
 // project outside the repo → it type-checks (misuse included) and imports at run time.
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { VERSION } from "../../src/version.ts";
+import { runCommand } from "../run-command.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "arize-users-client-pack-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const run = (cmd: string, args: string[], cwd: string) => {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: "pipe", timeout: 90_000 });
-  } catch (e) {
-    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${stdout}\n${stderr}`);
-  }
-};
+const run = (cmd: string, args: string[], cwd: string) => runCommand(cmd, args, cwd, 90_000);
 const tsc = join(root, "node_modules/typescript/bin/tsc");
 
 const app = `
