@@ -1,7 +1,7 @@
 // An in-memory users API that follows openapi/users.yaml (its descriptions and x-promises). It
 // exists to prove conformance mode bites: the conforming server must pass, each mutation
 // (mutations.ts) must be caught. String lengths count code points, as JSON Schema does.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { listenLocal, type Listening } from "../conformance/listen.ts";
 import { isMutationName, type MutationName } from "./mutations.ts";
@@ -70,15 +70,24 @@ const SEED: Array<[string, string, Status, RoleName, boolean]> = [
   ["Hal Gone", "hal.gone@example.org", "active", "member", true],
 ];
 
-/** Starts the server on 127.0.0.1 with a free port. */
-export async function startReferenceServer(opts: {
+export interface ReferenceOptions {
   apiKey: string;
   mutation?: MutationName | undefined;
-}): Promise<ReferenceServer> {
+}
+
+/** Starts the server on 127.0.0.1 with a free port. */
+export const startReferenceServer = (opts: ReferenceOptions): Promise<ReferenceServer> =>
+  listenLocal(createServer(createReferenceHandler(opts)));
+
+/**
+ * The server as a Node request handler, `(req, res) => …`, with its own users: what
+ * `startReferenceServer` listens with, and what an in-process transport calls without a port.
+ */
+export function createReferenceHandler(opts: ReferenceOptions): RequestListener {
   const { apiKey, mutation } = opts;
-  if (!apiKey) throw new Error("startReferenceServer: apiKey is required");
+  if (!apiKey) throw new Error("createReferenceHandler: apiKey is required");
   if (mutation !== undefined && !isMutationName(mutation))
-    throw new Error(`startReferenceServer: unknown mutation "${String(mutation)}"`);
+    throw new Error(`createReferenceHandler: unknown mutation "${String(mutation)}"`);
   const m = (name: MutationName) => mutation === name;
 
   const users: StoredUser[] = [];
@@ -293,7 +302,7 @@ export async function startReferenceServer(opts: {
     throw new HttpError(404, "No such resource.");
   }
 
-  const server = createServer((req, res) => {
+  return (req, res) => {
     route(req).then(
       ([status, body]) => send(res, status, body),
       (err: unknown) => {
@@ -317,8 +326,7 @@ export async function startReferenceServer(opts: {
         res.end(JSON.stringify(problem));
       },
     );
-  });
-  return listenLocal(server);
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
