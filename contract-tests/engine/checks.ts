@@ -44,6 +44,7 @@ export const CHECKS: readonly Check[] = [
   response("content_type", "the body has a documented media type (or no body where none is documented)"),
   response("response_schema", "the body matches the documented schema"),
   response("required_headers", "documented required headers are present and valid"),
+  response("server_answers", "every request gets an answer: within the request timeout, not a closed connection"),
   response("prism_violation", "Prism's validating proxy reports no violation", "{op}"),
   request("positive_accepted", "a valid request is answered 2xx (or a status its x-may-refuse allows)", "{op}"),
   request("negative_rejected", "a request breaking one constraint gets a documented 4xx", "{op}"),
@@ -93,19 +94,16 @@ export function sourceOf(c: Check, api: Api, operationId: string): string {
   return c.source.replace("{op}", api.operation(operationId).pointer);
 }
 
-/** CONTRACT_ONLY / CONTRACT_SKIP (comma-separated check ids): which checks run. Unknown ids are an error. */
-export function selectedChecks(env: NodeJS.ProcessEnv = process.env): Set<string> {
-  const list = (name: string) =>
-    (env[name] ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((id) => {
-        if (!byId.has(id))
-          throw new Error(`${name}: unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
-        return id;
-      });
-  const only = list("CONTRACT_ONLY");
-  const skip = new Set(list("CONTRACT_SKIP"));
-  return new Set((only.length ? only : CHECKS.map((c) => c.id)).filter((id) => !skip.has(id)));
+/** An unknown check id, with the known ones. */
+export class UnknownCheck extends Error {
+  constructor(readonly id: string) {
+    super(`unknown check id "${id}"; known: ${CHECKS.map((c) => c.id).join(", ")}`);
+  }
+}
+
+/** The check ids that run: `only` (all when empty or absent) less `skip`. Unknown ids throw UnknownCheck. */
+export function selectChecks(only: readonly string[] = [], skip: readonly string[] = []): Set<string> {
+  for (const id of [...only, ...skip]) if (!byId.has(id)) throw new UnknownCheck(id);
+  const skipped = new Set(skip);
+  return new Set((only.length ? only : CHECKS.map((c) => c.id)).filter((id) => !skipped.has(id)));
 }

@@ -4,9 +4,11 @@
 // XML for CI. The API key shows as $ARIZE_API_KEY everywhere; temporary passwords never show.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { hideTemporaryPasswords } from "../harness/prism.ts";
 import type { Check, Severity } from "./checks.ts";
+import type { ScenarioInfo, ScenarioOutcome } from "./events.ts";
+import { hideTemporaryPasswords } from "./redact.ts";
 import { problemKey, type Failure, type WireRequest } from "./runner.ts";
+import type { CrossCheckStats } from "./session.ts";
 
 export interface Finding {
   check: string; // check id, e.g. "response_schema"
@@ -27,7 +29,7 @@ export interface Finding {
 }
 
 export interface Secrets {
-  /** Shown as $ARIZE_API_KEY; default: the ARIZE_API_KEY environment variable. */
+  /** Shown as $ARIZE_API_KEY. */
   apiKey?: string;
   /** Shown as [REDACTED] (temporary passwords seen in answers). */
   secrets?: Iterable<string>;
@@ -37,7 +39,7 @@ export const EXCERPT_CHARS = 600;
 
 /** Secrets out of a text: listed secrets and JSON temporary_password values → [REDACTED], the key → $ARIZE_API_KEY. */
 export function redactText(text: string, s: Secrets = {}): string {
-  const key = s.apiKey ?? process.env.ARIZE_API_KEY ?? "";
+  const key = s.apiKey ?? "";
   let out = hideTemporaryPasswords(text);
   for (const secret of s.secrets ?? []) if (secret) out = out.split(secret).join("[REDACTED]");
   return key ? out.split(key).join("$ARIZE_API_KEY") : out;
@@ -82,7 +84,7 @@ const shellWord = (s: string, key: string) =>
  * normalised: non-ASCII percent-encoded), no globbing (-g: `[]{}` stay literal), the body with
  * --data-raw (no `@file` magic), the key from the environment.
  */
-export function curlFor(req: WireRequest, apiKey = process.env.ARIZE_API_KEY ?? ""): string {
+export function curlFor(req: WireRequest, apiKey = ""): string {
   if (!URL.canParse(req.url))
     throw new Error(`curlFor: not an absolute URL: ${JSON.stringify(redactText(req.url, { apiKey }))}`);
   const url = new URL(req.url).href;
@@ -109,6 +111,7 @@ export function toFinding(
   s: Secrets & { started?: number } = {},
 ): Finding {
   const x = f.exchange;
+  const request = x?.request ?? f.request;
   const finding: Finding = {
     check: f.check,
     severity: check.severity,
@@ -116,16 +119,16 @@ export function toFinding(
     title: check.title,
     message: f.message,
     ...(f.where !== undefined && { where: f.where }),
-    ...(x && {
+    ...(request && {
       request: {
-        method: x.request.method,
-        url: x.request.url,
-        headers: { ...x.request.headers },
-        ...(x.request.body !== undefined && { body: x.request.body }),
+        method: request.method,
+        url: request.url,
+        headers: { ...request.headers },
+        ...(request.body !== undefined && { body: request.body }),
       },
-      response: { status: x.status, headers: { ...x.headers }, body: x.body },
-      curl: curlFor(x.request, s.apiKey ?? process.env.ARIZE_API_KEY ?? ""),
+      curl: curlFor(request, s.apiKey ?? ""),
     }),
+    ...(x && { response: { status: x.status, headers: { ...x.headers }, body: x.body } }),
     seed: f.seed,
     ...(f.replayPath && { replayPath: f.replayPath }),
     shrunk: f.shrunk,
@@ -180,9 +183,12 @@ export interface CheckRow {
   ran: boolean;
 }
 
-/** findings.json. */
+/** A scenario as it ran: what it is, and what it cost. */
+export interface ScenarioRecord extends ScenarioInfo, ScenarioOutcome {}
+
+/** findings.json (version 2: `scenarios`, `stopped` and `crossCheck` added to version 1). */
 export interface FindingsRun {
-  version: 1;
+  version: 2;
   target: string; // "mock" | "live"
   server: string;
   runId: string;
@@ -198,23 +204,28 @@ export interface FindingsRun {
   findings: Finding[];
   groups: FindingGroup[];
   constraints: unknown[];
-  /** Stopped before its end (a signal): the verdict cannot be PASS. */
+  /** What the run did, scenario by scenario, and the requests each sent. */
+  scenarios: ScenarioRecord[];
+  /** Stopped before its end (aborted): the verdict cannot be PASS. */
   interrupted?: boolean;
+  /** Why the run sent no more requests before its end (the request cap), when it did not run whole. */
+  stopped?: string;
+  /** With Prism's validating proxy as a cross-check: answers it flagged that no check of the engine did. */
+  crossCheck?: CrossCheckStats;
 }
 
 export const FINDINGS_FILE = "findings.json";
 
-/** Writes findings.json (groups computed, everything redacted once more); returns what it wrote. */
-export function writeFindingsJson(
-  dir: string,
-  run: Omit<FindingsRun, "version" | "groups">,
-  s: Secrets = {},
-): FindingsRun {
+/** The report of a run: every finding redacted once more, the groups computed. */
+export function buildReport(run: Omit<FindingsRun, "version" | "groups">, s: Secrets = {}): FindingsRun {
   const findings = run.findings.map((f) => redactFinding(f, s));
-  const out: FindingsRun = { ...run, version: 1, findings, groups: groupFindings(findings) };
+  return { ...run, version: 2, findings, groups: groupFindings(findings) };
+}
+
+/** Writes findings.json into `dir`. */
+export function writeFindingsJson(dir: string, report: FindingsRun): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, FINDINGS_FILE), `${JSON.stringify(out, null, 2)}\n`);
-  return out;
+  writeFileSync(join(dir, FINDINGS_FILE), `${JSON.stringify(report, null, 2)}\n`);
 }
 
 export function readFindingsJson(dir: string): FindingsRun {
@@ -227,8 +238,8 @@ export function readFindingsJson(dir: string): FindingsRun {
   } catch (err) {
     throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (run?.version !== 1 || !Array.isArray(run.findings))
-    throw new Error(`${file} is not a version 1 findings file (version ${JSON.stringify(run?.version)})`);
+  if (run?.version !== 2 || !Array.isArray(run.findings))
+    throw new Error(`${file} is not a version 2 findings file (version ${JSON.stringify(run?.version)})`);
   return { ...(run as FindingsRun), groups: Array.isArray(run.groups) ? run.groups : groupFindings(run.findings) };
 }
 
@@ -237,8 +248,8 @@ export function verdictOf(run: Pick<FindingsRun, "interrupted" | "findings">): "
   return run.interrupted ? "INTERRUPTED" : run.findings.some((f) => f.severity === "error") ? "FAIL" : "PASS";
 }
 
-/** Redacted again at render time, whatever the caller did (the key from the environment). */
-const safeGroups = (run: FindingsRun) => groupFindings(run.findings.map((f) => redactFinding(f)));
+/** Redacted again at render time, whatever the caller did. */
+const safeGroups = (run: FindingsRun, s: Secrets) => groupFindings(run.findings.map((f) => redactFinding(f, s)));
 
 const fence = (lang: string, text: string) => {
   const ticks = "`".repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -246,17 +257,49 @@ const fence = (lang: string, text: string) => {
 };
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** The replay command of a run (same seed, same server, same writes). */
-export function replayCommand(run: Pick<FindingsRun, "seed" | "target" | "server" | "writes">): string {
-  const env = [`CONTRACT_SEED=${run.seed}`];
-  if (run.target === "live") env.push(`CONTRACT_BASE_URL=${run.server}`);
-  if (run.writes) env.push("CONTRACT_ALLOW_WRITES=1");
-  return `${env.join(" ")} npm run contract`;
+/** The command that replays a run (same seed, same server, same writes). */
+export function replayCommand(run: Pick<FindingsRun, "seed" | "server" | "writes">): string {
+  return `arize-users-conformance --base-url ${run.server} --seed ${run.seed}${run.writes ? " --allow-writes" : ""}`;
+}
+
+/** The same replay from a clone of this repo, through the contract suite. */
+export function replayFromClone(run: Pick<FindingsRun, "seed" | "server" | "writes">): string {
+  return `CONTRACT_SEED=${run.seed} CONTRACT_BASE_URL=${run.server}${run.writes ? " CONTRACT_ALLOW_WRITES=1" : ""} npm run contract`;
+}
+
+/** What each scenario did and cost, and why one did not run. */
+function scenarioTable(run: FindingsRun): string[] {
+  if (!run.scenarios.length) return [];
+  return [
+    "## Scenarios",
+    "",
+    "| scenario | requests | cases | findings | seconds |",
+    "| --- | --: | --: | --: | --: |",
+    ...run.scenarios.map((x) =>
+      x.skipped
+        ? `| ${cell(x.name)} | – | – | – | skipped: ${cell(x.skipped)} |`
+        : `| ${cell(x.name)} | ${x.requests} | ${x.cases} | ${x.findings} | ${x.seconds.toFixed(1)} |`,
+    ),
+    "",
+  ];
+}
+
+/** What the Prism cross-check added, when it ran. */
+function crossCheckLines(run: FindingsRun): string[] {
+  const c = run.crossCheck;
+  if (!c) return [];
+  return [
+    "## Cross-check with Prism's validating proxy",
+    "",
+    `${c.answers} answers seen through Prism; it flagged ${c.flaggedByPrism}, of which ${c.flaggedOnlyByPrism} no check of the engine flagged.`,
+    ...c.examples.map((e) => `- ${e}`),
+    "",
+  ];
 }
 
 /** conformance.md: verdict, one table row per problem, then each problem once with what reproduces it. */
-export function renderMarkdown(run: FindingsRun, coverage: string[] = []): string {
-  const groups = safeGroups(run);
+export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secrets: Secrets = {}): string {
+  const groups = safeGroups(run, secrets);
   const verdict = verdictOf(run);
   const cases = groups.reduce((n, g) => n + g.count, 0);
   const summary =
@@ -272,7 +315,8 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
     "",
     `- server: ${run.server} (${run.target}); run id ${run.runId}; started ${run.startedAt}, ${run.seconds.toFixed(1)} s`,
     `- ${run.requests} requests, ${run.cases} generated cases (budget ${run.budget}); writes ${run.writes ? "allowed" : "not allowed (read-only)"}`,
-    `- seed ${run.seed}; replay: \`${replayCommand(run)}\``,
+    `- seed ${run.seed}; replay: \`${replayCommand(run)}\` (from a clone: \`${replayFromClone(run)}\`)`,
+    ...(run.stopped ? [`- stopped early: ${run.stopped}; the scenarios after it did not run`] : []),
     "",
   ];
   if (groups.length) {
@@ -322,8 +366,9 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
   const notRun = run.checks.filter((c) => !c.ran).map((c) => `- ${c.id}: ${c.title}`);
   if (run.skipped.length || notRun.length)
     out.push("## Skipped", "", ...run.skipped.map((s) => `- ${s}`), ...notRun, "");
+  out.push(...scenarioTable(run), ...crossCheckLines(run));
   if (coverage.length) out.push("## Coverage", "", ...coverage.flatMap((table) => [table.trimEnd(), ""]));
-  return redactText(out.join("\n"));
+  return redactText(out.join("\n"), secrets);
 }
 
 // XML 1.0 admits neither most control characters nor lone surrogates.
@@ -343,8 +388,8 @@ interface TestCase {
 }
 
 /** junit.xml: a testsuite per operation, a testcase per (check, operation) that ran, a failure per problem. */
-export function renderJunit(run: FindingsRun): string {
-  const groups = safeGroups(run);
+export function renderJunit(run: FindingsRun, secrets: Secrets = {}): string {
+  const groups = safeGroups(run, secrets);
   const cases = new Map<string, TestCase>();
   const add = (check: string, operation: string, title: string) => {
     const key = `${operation}\n${check}`;

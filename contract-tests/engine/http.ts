@@ -1,7 +1,8 @@
-// From a generated case to bytes on the wire, and one exchange with the server: 429s waited out
-// (Retry-After seconds, at most 10, 3 attempts), every answer read whole, nothing thrown for a
-// status. Used alike for the mock, Prism's validating proxy and the server itself.
-import type { Exchange, WireRequest } from "./runner.ts";
+// From a generated case to bytes on the wire, an answer as an exchange, and 429s waited out
+// (Retry-After seconds, at most 10, 3 attempts).
+import { RunStopped } from "./channel.ts";
+import type { Exchange } from "./runner.ts";
+import type { Answer, WireRequest } from "./transport.ts";
 
 /** The parts of a generated case that make a request (see generate.ts). */
 export interface CaseParts {
@@ -46,51 +47,21 @@ const parse = (text: string): unknown => {
   }
 };
 
-export interface SendOptions {
-  /** Send through another base URL (Prism in front of the server): `from`, the server's base URL in `request.url`, becomes `to`; the exchange keeps `request`. */
-  via?: { from: string; to: string } | undefined;
-  /** Extra headers for this hop only (e.g. the tap's id); not part of the reproduced request. */
-  hopHeaders?: Record<string, string> | undefined;
-  timeoutMs?: number;
-}
-
-/** One exchange, whatever its status. A network failure throws, naming the request. */
-export async function sendOnce(request: WireRequest, o: SendOptions = {}): Promise<Exchange & { raw: Response }> {
-  // A base URL may carry a path prefix (https://host/api): Prism knows the spec's paths only.
-  const url =
-    o.via && request.url.startsWith(o.via.from) ? o.via.to + request.url.slice(o.via.from.length) : request.url;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: request.method,
-      headers: { ...request.headers, ...o.hopHeaders },
-      ...(request.body === undefined ? {} : { body: request.body }),
-      redirect: "manual",
-      signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
-    });
-  } catch (err) {
-    const why =
-      err instanceof Error
-        ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`
-        : String(err);
-    throw new Error(`${request.method} ${url}: no answer: ${why}`);
-  }
-  const body = await response.text();
-  return {
-    request,
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body,
-    json: parse(body),
-    raw: response,
-  };
-}
+/** A request and its answer, the body parsed when it is JSON. */
+export const exchangeOf = (request: WireRequest, answer: Answer): Exchange => ({
+  request,
+  ...answer,
+  json: parse(answer.body),
+});
 
 /**
  * Repeats `attempt` after a 429 that says when (Retry-After seconds, at most 10; 3 attempts in
  * all). The 429s waited out come back too: they are answers to check like any other.
  */
-export async function retrying<E extends Exchange>(attempt: () => Promise<E>): Promise<{ final: E; retried: E[] }> {
+export async function retrying<E extends Exchange>(
+  attempt: () => Promise<E>,
+  signal?: AbortSignal,
+): Promise<{ final: E; retried: E[] }> {
   const retried: E[] = [];
   for (;;) {
     const answer = await attempt();
@@ -103,6 +74,21 @@ export async function retrying<E extends Exchange>(attempt: () => Promise<E>): P
     )
       return { final: answer, retried };
     retried.push(answer);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 0), 10) * 1000));
+    await waitSeconds(Math.min(Math.max(wait, 0), 10), signal);
   }
+}
+
+function waitSeconds(seconds: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RunStopped("interrupted"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, seconds * 1000);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -1,15 +1,14 @@
 // Runs a property the way a conformance run needs it: sample `runs` values from the seed and
 // send them (a few at a time), collect every violation, group them into distinct problems, then
 // replay each problem's first case through fast-check (its `path`) so that it shrinks to a
-// minimal case. The same seed replays the same run: CONTRACT_SEED.
+// minimal case. The same seed replays the same run. A request that got no answer is a finding of
+// its own (server_answers) and the property goes on with its other values; once the run must stop
+// (aborted, or the request cap reached), no new value starts and nothing more is shrunk.
 import fc from "fast-check";
+import { RunStopped } from "./channel.ts";
+import type { WireRequest } from "./transport.ts";
 
-export interface WireRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string | undefined;
-}
+export type { WireRequest } from "./transport.ts";
 
 /** One request and the server's own answer. */
 export interface Exchange {
@@ -29,6 +28,16 @@ export interface Observation {
   where?: string | undefined;
   /** The exchange that shows it (its request becomes the curl). */
   exchange?: Exchange | undefined;
+  /** The request that shows it, when there was no answer (no exchange). */
+  request?: WireRequest | undefined;
+}
+
+/** A request that got no answer (timeout, closed connection): the session throws it, the runner reports it. */
+export class Unanswered extends Error {
+  override name = "Unanswered";
+  constructor(readonly observation: Observation) {
+    super(observation.message);
+  }
 }
 
 export interface Property<T> {
@@ -51,6 +60,8 @@ export interface Settings {
   shrinkMs: number;
   /** Epoch ms the whole run started (findings carry the time since). */
   started: number;
+  /** Why the run must stop now (aborted, the request cap reached), or undefined to go on. */
+  stopped?: () => string | undefined;
 }
 
 export interface Failure extends Observation {
@@ -71,18 +82,19 @@ export interface Explored {
 export const problemKey = (o: Pick<Observation, "check" | "operation" | "where">): string =>
   `${o.check}|${o.operation}|${o.where ?? ""}`;
 
-/** Runs `work` over the items, at most `limit` at a time, starting none after `deadline`. */
+/** Runs `work` over the items, at most `limit` at a time, starting none after `deadline` or once `stopped`. */
 export async function pool<T>(
   items: T[],
   limit: number,
   deadline: number,
   work: (item: T, index: number) => Promise<void>,
+  stopped: () => unknown = () => undefined,
 ): Promise<number> {
   let next = 0;
   let started = 0;
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-      while (next < items.length && Date.now() < deadline) {
+      while (next < items.length && Date.now() < deadline && !stopped()) {
         const i = next++;
         started++;
         await work(items[i]!, i);
@@ -92,13 +104,18 @@ export async function pool<T>(
   return started;
 }
 
-/** A property whose code throws on an answer it did not expect reports that, and its run goes on. */
+/**
+ * A property whose code throws on an answer it did not expect reports that, and its run goes on;
+ * so does one whose request got no answer. Only the run's stop passes through.
+ */
 const guarded =
   <T>(p: Property<T>) =>
   async (value: T): Promise<Observation[]> => {
     try {
       return await p.run(value);
     } catch (err) {
+      if (err instanceof RunStopped) throw err;
+      if (err instanceof Unanswered) return [err.observation];
       return [
         {
           check: "run_completed",
@@ -110,11 +127,21 @@ const guarded =
     }
   };
 
+/** `run`, but a value cut short by the run's stop counts as nothing seen. */
+const untilStopped =
+  <T>(run: (value: T) => Promise<Observation[]>) =>
+  async (value: T): Promise<Observation[]> =>
+    run(value).catch((err: unknown) => {
+      if (err instanceof RunStopped) return [];
+      throw err;
+    });
+
 export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored> {
-  const run = guarded(p);
+  const run = untilStopped(guarded(p));
+  const stopped = s.stopped ?? (() => undefined);
   const values = fc.sample(p.arbitrary, { seed: s.seed, numRuns: s.runs });
-  const first = new Map<string, { index: number; observation: Observation; count: number; atMs: number }>();
-  const cases = await pool(values, p.concurrency ?? s.concurrency, s.deadline, async (value, index) => {
+  const first = new Map<string, FirstSeen>();
+  const work = async (value: T, index: number) => {
     for (const o of await run(value)) {
       const key = problemKey(o);
       const seen = first.get(key);
@@ -124,80 +151,65 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
         if (index < seen.index) Object.assign(seen, { index, observation: o }); // concurrency: keep the earliest case
       }
     }
-  });
+  };
+  const cases = await pool(values, p.concurrency ?? s.concurrency, s.deadline, work, stopped);
 
   const failures: Failure[] = [];
-  for (const [key, seen] of first) {
-    let smallest: { observation: Observation; path: string } | undefined;
-    const replay = await fc.check(
-      fc.asyncProperty(p.arbitrary, async (value) => {
-        const hit = (await run(value)).find((o) => problemKey(o) === key);
-        if (hit) smallest = { observation: hit, path: "" };
-        return hit === undefined;
-      }),
-      {
-        seed: s.seed,
-        path: String(seen.index),
-        numRuns: 1,
-        interruptAfterTimeLimit: s.shrinkMs,
-        markInterruptAsFailure: false,
-      },
-    );
-    const reproduced = smallest !== undefined;
-    failures.push({
-      ...(smallest?.observation ?? seen.observation),
-      ...(reproduced
-        ? {}
-        : {
-            message: `${seen.observation.message}\n(Seen once; it did not happen again when replayed: the server answers this case inconsistently.)`,
-          }),
-      seed: s.seed,
-      replayPath: replay.counterexamplePath ?? String(seen.index),
-      shrunk: reproduced && (replay.numShrinks ?? 0) > 0,
-      count: seen.count,
-      atMs: seen.atMs,
-    });
-  }
+  for (const [key, seen] of first) failures.push(await shrunkFailure(p, key, seen, s));
   return { failures, cases };
 }
 
+interface FirstSeen {
+  index: number;
+  observation: Observation;
+  count: number;
+  atMs: number;
+}
+
 /**
- * Settings from the environment: CONTRACT_SEED, CONTRACT_BUDGET (`200` values per property or
- * `60s`), CONTRACT_CONCURRENCY, CONTRACT_SHRINK_SECONDS (time to shrink one problem, default 10).
+ * Replays the problem's first case through fast-check (its path from the seed), which shrinks it
+ * for at most `shrinkMs`. Not seen again: said so (the server answers this case inconsistently).
+ * Cut short by the run's stop: reported as first seen.
  */
-export function settingsFromEnv(
-  env: NodeJS.ProcessEnv,
-  defaults: { runs: number; concurrency: number },
-  started = Date.now(),
-): Settings {
-  const seedText = env.CONTRACT_SEED?.trim();
-  const seed = seedText ? Number(seedText) : (Math.random() * 2 ** 31) | 0;
-  if (!Number.isSafeInteger(seed)) throw new Error(`CONTRACT_SEED must be an integer, got ${JSON.stringify(seedText)}`);
-  const budget = env.CONTRACT_BUDGET?.trim() ?? "";
-  const m = /^(\d+)(s?)$/.exec(budget);
-  if (budget && (!m || Number(m[1]) < 1))
-    throw new Error(
-      `CONTRACT_BUDGET must be a number of cases per property (e.g. 200) or seconds (e.g. 60s), got ${JSON.stringify(budget)}`,
-    );
-  const seconds = m?.[2] === "s" ? Number(m[1]) : undefined;
-  const concurrencyText = env.CONTRACT_CONCURRENCY?.trim();
-  const concurrency = concurrencyText ? Number(concurrencyText) : defaults.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-    throw new Error(`CONTRACT_CONCURRENCY must be an integer from 1 to 64, got ${JSON.stringify(concurrencyText)}`);
-  const shrinkText = env.CONTRACT_SHRINK_SECONDS?.trim();
-  const shrinkMs = shrinkText ? Number(shrinkText) * 1000 : 10_000;
-  if (!Number.isFinite(shrinkMs) || shrinkMs < 0)
-    throw new Error(
-      `CONTRACT_SHRINK_SECONDS must be a number of seconds (0 for no shrinking), got ${JSON.stringify(shrinkText)}`,
-    );
+async function shrunkFailure<T>(p: Property<T>, key: string, seen: FirstSeen, s: Settings): Promise<Failure> {
+  const run = guarded(p);
+  let smallest: Observation | undefined;
+  let cutShort = Boolean(s.stopped?.());
+  const replay = cutShort
+    ? undefined
+    : await fc.check(
+        fc.asyncProperty(p.arbitrary, async (value) => {
+          if (cutShort) return true;
+          const hit = await run(value).then(
+            (observations) => observations.find((o) => problemKey(o) === key),
+            (err: unknown) => {
+              if (!(err instanceof RunStopped)) throw err;
+              cutShort = true;
+              return undefined;
+            },
+          );
+          if (hit) smallest = hit;
+          return hit === undefined;
+        }),
+        {
+          seed: s.seed,
+          path: String(seen.index),
+          numRuns: 1,
+          interruptAfterTimeLimit: s.shrinkMs,
+          markInterruptAsFailure: false,
+        },
+      );
+  const inconsistent = smallest === undefined && !cutShort;
   return {
-    seed,
-    // A time budget still caps the values drawn per property; the deadline stops early.
-    runs: m && !seconds ? Number(m[1]) : seconds ? Math.max(defaults.runs, 1000) : defaults.runs,
-    concurrency,
-    deadline: seconds ? started + seconds * 1000 : Infinity,
-    shrinkMs,
-    started,
+    ...(smallest ?? seen.observation),
+    ...(inconsistent && {
+      message: `${seen.observation.message}\n(Seen once; it did not happen again when replayed: the server answers this case inconsistently.)`,
+    }),
+    seed: s.seed,
+    replayPath: replay?.counterexamplePath ?? String(seen.index),
+    shrunk: smallest !== undefined && (replay?.numShrinks ?? 0) > 0,
+    count: seen.count,
+    atMs: seen.atMs,
   };
 }
 

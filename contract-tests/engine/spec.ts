@@ -1,22 +1,14 @@
 // The spec as the engine reads it: operations with their parameters, request body, documented
 // responses, and the two extensions that make behaviour checkable: x-promises and x-may-refuse.
-// Comes with openapi-typescript (pinned), which bundles the spec with the same library.
-import { bundle, createConfig } from "@redocly/openapi-core";
-import { SPEC_PATH } from "../harness/prism.ts";
+import { bundledSpec } from "./spec-source.ts";
 
 export type Doc = Record<string, unknown>;
 type Obj = Record<string, unknown>;
 
 export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
-/** Bundles and dereferences the spec (resolving every $ref) with Redocly. */
-export async function loadSpec(specPath = SPEC_PATH): Promise<Doc> {
-  const config = await createConfig({});
-  const { bundle: doc, problems } = await bundle({ ref: specPath, config, dereference: true });
-  const errors = problems.filter((p) => p.severity === "error");
-  if (errors.length) throw new Error(`cannot bundle ${specPath}: ${errors.map((p) => p.message).join("; ")}`);
-  return doc.parsed as Doc;
-}
+/** The spec, bundled and dereferenced (every $ref resolved). */
+export const loadSpec = (specPath?: string): Promise<Doc> => bundledSpec(specPath);
 
 export interface MayRefuse {
   statuses: string[];
@@ -108,3 +100,34 @@ export function describeApi(doc: Doc): Api {
 let loaded: Promise<Api> | undefined;
 /** The spec of this repo, bundled and dereferenced once per process. */
 export const loadApi = (): Promise<Api> => (loaded ??= loadSpec().then(describeApi));
+
+/** A GET only reads: a read-only run sends nothing else. */
+export const isRead = (op: Pick<SpecOperation, "method">): boolean => op.method === "GET";
+
+/** The resource's own routes, found by their shape in the spec, for the run's set-up and clean-up. */
+export interface Routes {
+  /** GET on the collection (no path parameter): lists, and finds the run's users by email. */
+  list: SpecOperation;
+  /** POST on the collection: what makes a user the run must delete. */
+  create: SpecOperation;
+  /** DELETE on an item (one path parameter). */
+  remove: SpecOperation;
+}
+
+export function routesOf(api: Api): Routes {
+  const params = (op: SpecOperation) => (op.pathTemplate.match(/\{[^}]+\}/g) ?? []).length;
+  const find = (method: string, n: number, what: string) => {
+    const op = api.operations.find((o) => o.method === method && params(o) === n);
+    if (!op) throw new Error(`the spec has no ${what} (${method} with ${n} path parameter(s))`);
+    return op;
+  };
+  return {
+    list: find("GET", 0, "list operation"),
+    create: find("POST", 0, "create operation"),
+    remove: find("DELETE", 1, "delete operation"),
+  };
+}
+
+/** A path template with its one parameter filled in, percent-encoded. */
+export const itemPath = (op: Pick<SpecOperation, "pathTemplate">, id: string): string =>
+  op.pathTemplate.replace(/\{[^}]+\}/, encodeURIComponent(id));

@@ -3,7 +3,7 @@
 // (mutations.ts) must be caught. String lengths count code points, as JSON Schema does.
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import { listenLocal, type Listening } from "../conformance/listen.ts";
+import { listenLocal, type Listening } from "../engine/listen.ts";
 import { isMutationName, type MutationName } from "./mutations.ts";
 
 type Status = "active" | "invited" | "expired";

@@ -1,19 +1,33 @@
 // Starts Prism (mock or validating proxy) on a free loopback port and guarantees it is stopped.
-import { spawn } from "node:child_process";
+// Prism is an optional peer of the packed command: it is looked up only when asked for.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { killGroup, track } from "./processes.ts";
+import { redact } from "./redact.ts";
+import { SPEC_PATH } from "./spec-source.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-export const SPEC_PATH = `${root}openapi/users.yaml`;
-// Resolved as a dependency, so it is found from the repo and from the packed conformance command.
-const PRISM_BIN = createRequire(import.meta.url).resolve("@stoplight/prism-cli/dist/index.js");
 const GUARD = fileURLToPath(new URL("./prism-guard.mjs", import.meta.url));
+export const PRISM_PACKAGE = "@stoplight/prism-cli";
 
-export type PrismOptions =
-  | { mode: "mock"; spec?: string; timeoutMs?: number }
-  | { mode: "proxy"; upstream: string; spec?: string; timeoutMs?: number };
+/** Prism's entry point, resolved as a dependency (from the repo, or beside the packed command). */
+export function prismBin(): string {
+  try {
+    return createRequire(import.meta.url).resolve(`${PRISM_PACKAGE}/dist/index.js`);
+  } catch {
+    throw new Error(
+      `Prism is not installed: ${PRISM_PACKAGE} is an optional peer, needed only for Prism's validating proxy; npm install ${PRISM_PACKAGE}@5.16.0`,
+    );
+  }
+}
+
+interface CommonOptions {
+  spec?: string;
+  timeoutMs?: number;
+  /** Told of the child at once (a test harness tracks it, to kill it should the run be interrupted). */
+  onChild?: (child: ChildProcess) => void;
+}
+export type PrismOptions = ({ mode: "mock" } | { mode: "proxy"; upstream: string }) & CommonOptions;
 
 export interface Prism {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -25,14 +39,19 @@ export interface Prism {
 }
 
 const LOG_LIMIT = 256 * 1024;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+const stripColours = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 
-/** Hides the value of every JSON `temporary_password` member (the one-time password is a secret). */
-export const hideTemporaryPasswords = (text: string): string =>
-  text.replace(/("temporary_password"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1[REDACTED]"');
+/** Sends a signal to the child's process group (it leads one), or to the child alone. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
 
-/** Redacts bearer tokens and temporary passwords, so no secret reaches an error or report. */
-export const redact = (text: string): string =>
-  hideTemporaryPasswords(text.replace(/(Bearer\s+)[^\s"',;]+/gi, "$1[REDACTED]"));
 
 /** Asks the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {
@@ -72,14 +91,13 @@ async function startOnce(options: PrismOptions, port: number): Promise<Prism> {
   };
   const log = () => redact(output);
 
-  // detached: the guard leads its own process group, so one kill(-pid) reaches Prism too.
-  const child = track(
-    spawn(process.execPath, [GUARD, PRISM_BIN, ...args], {
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
-    }),
-  );
+  // detached: the guard leads its own process group, so one kill(-pid) reaches Prism too; and it
+  // kills that group when our end of its stdin closes, so Prism dies with this process.
+  const child = spawn(process.execPath, [GUARD, prismBin(), ...args], {
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  options.onChild?.(child);
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -98,7 +116,7 @@ async function startOnce(options: PrismOptions, port: number): Promise<Prism> {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`did not report "listening" within ${timeoutMs} ms`)), timeoutMs);
       const onData = () => {
-        if (/Prism is listening on/.test(output)) done(resolve);
+        if (/Prism is listening on/.test(stripColours(output))) done(resolve);
       };
       const onExit = (code: number | null, signal: string | null) =>
         done(() => reject(new Error(`exited before listening (code ${code}, signal ${signal})`)));
