@@ -1,5 +1,6 @@
 // README.md's TypeScript works as written, for someone who installs the package:
-// - every ```ts / ```typescript block type-checks against the packed package (`npm pack`, whose
+// - every ```ts / ```typescript block (but those under "## Conformance command", which
+//   contract-tests/cli/readme.test.ts checks) type-checks against the packed package (`npm pack`, whose
 //   prepack builds dist/) in a fresh strict ESM project (nodenext, top-level await), once as a
 //   Node.js project (@types/node, no DOM lib) and once with the DOM lib instead;
 // - the blocks under "## Usage" (up to the next `## ` heading) run, transpiled, against a Prism
@@ -28,6 +29,10 @@ const README = "README.md";
 const USAGE = "Usage";
 const NO_RUN = "no-run";
 const blocks = typescriptBlocks(readFileSync(join(root, README), "utf8"));
+// The blocks under "## Conformance command" use the command's package, not the client's:
+// contract-tests/cli/readme.test.ts checks them against that package.
+const CONFORMANCE = "Conformance command";
+const clientBlocks = blocks.filter((b) => b.section !== CONFORMANCE);
 const usage = blocks.filter((b) => b.section === USAGE);
 const runnable = usage.filter((b) => !b.flags.includes(NO_RUN));
 
@@ -76,7 +81,7 @@ beforeAll(() => {
   symlinkSync(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
 
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "readme-user", private: true, type: "module" }));
-  for (const b of blocks) writeFileSync(join(app, fileOf(b)), atFileLines(b));
+  for (const b of clientBlocks) writeFileSync(join(app, fileOf(b)), atFileLines(b));
 }, 180_000);
 
 describe("typescriptBlocks", () => {
@@ -142,7 +147,7 @@ describe(`${README}'s TypeScript`, () => {
       const config = `tsconfig.${options.types.length ? "node" : "dom"}.json`;
       writeFileSync(
         join(app, config),
-        JSON.stringify({ compilerOptions: { ...strict, ...options }, files: blocks.map(fileOf) }),
+        JSON.stringify({ compilerOptions: { ...strict, ...options }, files: clientBlocks.map(fileOf) }),
       );
       const tsc = join(root, "node_modules/typescript/bin/tsc");
       let errors = "";
