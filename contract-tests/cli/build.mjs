@@ -3,7 +3,8 @@
 // import.meta.url), and the library's declarations (types/). Dependencies stay external: they are
 // the package's own (ajv, ajv-formats, fast-check, light-my-request). The spec is bundled and
 // dereferenced here, at build time, and inlined in place of engine/spec-source.ts, so that
-// Redocly is not needed at run time.
+// Redocly is not needed at run time. `--no-types` leaves the declarations out (npm run conformance
+// runs the command from the repo and needs none; npm pack builds them).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,4 +73,4 @@ await build({
 const cli = join(dist, "cli.mjs");
 writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, "utf8")}`);
 copyFileSync(join(root, "contract-tests/engine/prism-guard.mjs"), join(dist, "prism-guard.mjs"));
-declarations();
+if (!process.argv.includes("--no-types")) declarations();

@@ -1,9 +1,12 @@
 // The command's parts in-process: flags → the library's options, the summary from a report
 // object, progress counted from events, run.log's lines.
+import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { ConformanceEvent, ConformanceReport, Finding } from "../engine/index.ts";
+import { listenLocal } from "../engine/listen.ts";
+import { loadApi, routesOf } from "../engine/spec.ts";
 import { conformanceOptions, parse, SetupError } from "./src/args.ts";
-import { baseString, normalizeBaseUrl } from "./src/preflight.ts";
+import { baseString, normalizeBaseUrl, preflight } from "./src/preflight.ts";
 import { count, emptyProgress, progressLine } from "./src/progress.ts";
 import { logLine } from "./src/run-log.ts";
 import { renderTable, summaryOf } from "./src/summary.ts";
@@ -157,6 +160,30 @@ describe("options", () => {
       );
     expect(baseString(normalizeBaseUrl("http://192.0.2.2:8080/", true))).toBe("http://192.0.2.2:8080");
     expect(() => normalizeBaseUrl("https://192.0.2.2:8080")).not.toThrow();
+  });
+});
+
+describe("preflight", () => {
+  it("reads the spec's list operation, one user, with the key; a 200 JSON answer passes", async () => {
+    const seen: { method?: string; url?: string; authorization?: string }[] = [];
+    const server = await listenLocal(
+      createServer((req, res) => {
+        seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+        res.writeHead(200, { "content-type": "application/json" }).end('{"users":[]}');
+      }),
+    );
+    try {
+      const list = routesOf(await loadApi()).list;
+      expect(list.method).toBe("GET");
+      await preflight(normalizeBaseUrl(`${server.url}/api`), "parts-key", 5, list);
+      await preflight(normalizeBaseUrl(server.url), "parts-key", 5, { pathTemplate: "/v9/people" });
+      expect(seen).toEqual([
+        { method: "GET", url: `/api${list.pathTemplate}?limit=1`, authorization: "Bearer parts-key" },
+        { method: "GET", url: "/v9/people?limit=1", authorization: "Bearer parts-key" },
+      ]);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
