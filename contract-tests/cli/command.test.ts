@@ -141,6 +141,15 @@ describe("setup errors: one line on stderr, exit 2, before any check", () => {
   });
 });
 
+describe("the run refuses to start: runConformance's error as one line, exit 2", () => {
+  it("an unknown check id", async () => {
+    expectSetupError(
+      await cli(["--base-url", conforming.url, "--only", "no_such_check"]),
+      /^arize-users-conformance: Invalid option only: unknown check id "no_such_check"; known: no_server_error, /m,
+    );
+  });
+});
+
 describe("runs: exit 0 when nothing is found, 1 on findings", () => {
   it("the conforming reference server (trailing slash): exit 0, PASS, reports written", async () => {
     const dir = join(work, "conforming");
