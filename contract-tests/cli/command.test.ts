@@ -2,13 +2,11 @@
 // exit codes (0 nothing found, 1 findings, 2 could not run) and the one-line setup errors. Last,
 // the packed package in a fresh folder (npm install <tarball>, npx arize-users-conformance).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Listening } from "../engine/listen.ts";
 import { freePort } from "../engine/prism.ts";
-import { killAll } from "../harness/processes.ts";
 import { startReferenceServer } from "../reference-server/server.ts";
 import {
   CLI_DIR,
@@ -17,14 +15,14 @@ import {
   installPacked,
   reports as reportFiles,
   run,
-  serverPool,
+  testBed,
   type Result,
 } from "./test/support.ts";
 
 const HERE = CLI_DIR;
 const KEY = `cli-key-${randomBytes(8).toString("hex")}`;
-const work = mkdtempSync(join(tmpdir(), "cli-command-"));
-const pool = serverPool();
+const { work, pool, tearDown } = testBed("cli-command-");
+afterAll(tearDown);
 let conforming: Listening, faulty: Listening, hanging: Listening, relay: Listening;
 
 const cli = (args: string[], env: Record<string, string> = { ARIZE_API_KEY: KEY }, timeoutMs?: number) =>
@@ -56,12 +54,6 @@ beforeAll(async () => {
     });
     res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
   });
-});
-
-afterAll(async () => {
-  killAll();
-  await pool.stopAll();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe("setup errors: one line on stderr, exit 2, before any check", () => {

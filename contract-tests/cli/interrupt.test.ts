@@ -2,23 +2,15 @@
 // to answer: the first interrupt stops the run, which deletes the users it created and writes a
 // partial report (exit 130); a second one quits at once (exit 130), saying which users may remain.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { killAll } from "../harness/processes.ts";
 import { createReferenceHandler } from "../reference-server/server.ts";
-import { CLI, findingsOf, reports, serverPool, start } from "./test/support.ts";
+import { CLI, findingsOf, reports, testBed, start } from "./test/support.ts";
 
 const KEY = `cli-key-${randomBytes(8).toString("hex")}`;
-const work = mkdtempSync(join(tmpdir(), "cli-interrupt-"));
-const pool = serverPool();
-
-afterAll(async () => {
-  killAll();
-  await pool.stopAll();
-  rmSync(work, { recursive: true, force: true });
-});
+const { work, pool, tearDown } = testBed("cli-interrupt-");
+afterAll(tearDown);
 
 /** A reference server that waits `delayMs` before each answer, and counts the users it created. */
 async function slowServer(delayMs: number) {

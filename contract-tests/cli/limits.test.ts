@@ -2,18 +2,15 @@
 // stops it (the clean-up still runs), --request-timeout turns a request that gets no answer into a
 // finding without stretching the run, --rate slows it, --prism-proxy adds Prism's cross-check.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Listening } from "../engine/listen.ts";
-import { killAll } from "../harness/processes.ts";
 import { createReferenceHandler } from "../reference-server/server.ts";
-import { cli as runCli, findingsOf, reports, serverPool } from "./test/support.ts";
+import { cli as runCli, findingsOf, reports, testBed } from "./test/support.ts";
 
 const KEY = `cli-key-${randomBytes(8).toString("hex")}`;
-const work = mkdtempSync(join(tmpdir(), "cli-limits-"));
-const pool = serverPool();
+const { work, pool, tearDown } = testBed("cli-limits-");
+afterAll(tearDown);
 const cli = (args: string[], timeoutMs?: number) =>
   runCli(args, { env: { ARIZE_API_KEY: KEY }, cwd: work, ...(timeoutMs ? { timeoutMs } : {}) });
 
@@ -42,12 +39,6 @@ beforeAll(async () => {
     if (req.method === "GET" && url.pathname === "/v2/users" && url.searchParams.has("email")) return;
     deafHandler(req, res);
   });
-});
-
-afterAll(async () => {
-  killAll();
-  await pool.stopAll();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe("--max-requests", () => {

@@ -4,16 +4,14 @@
 // and each runs, transpiled, against the reference server with only ARIZE_API_KEY and
 // CONTRACT_BASE_URL in its environment. Each block is compiled and run from a file whose line n is
 // README.md's line n, so an error's line is the README's.
-import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { track } from "../harness/processes.ts";
 import { startReferenceServer } from "../reference-server/server.ts";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "../../test/spec/readme-blocks.ts";
+import { runBlock, STRICT_USER_OPTIONS, typeErrors } from "../../test/spec/readme-project.ts";
 import { installPacked, ROOT, serverPool } from "./test/support.ts";
 
 const SECTION = "Conformance command";
@@ -43,40 +41,9 @@ describe(`README.md's TypeScript under "## ${SECTION}"`, () => {
   });
 
   it("type-checks against the packed package in a strict nodenext project", () => {
-    writeFileSync(
-      join(app, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "nodenext",
-          moduleResolution: "nodenext",
-          moduleDetection: "force",
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          noImplicitReturns: true,
-          isolatedModules: true,
-          verbatimModuleSyntax: true,
-          skipLibCheck: false,
-          noEmit: true,
-          lib: ["ES2022"],
-          types: ["node"],
-        },
-        files: blocks.map(fileOf),
-      }),
-    );
-    let errors = "";
-    try {
-      execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--pretty", "false"], {
-        cwd: app,
-        encoding: "utf8",
-        stdio: "pipe",
-        timeout: 120_000,
-      });
-    } catch (e) {
-      const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
-      errors = `${stdout}${stderr}`.trim();
-    }
+    const compilerOptions = { ...STRICT_USER_OPTIONS, lib: ["ES2022"], types: ["node"] };
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions, files: blocks.map(fileOf) }));
+    const errors = typeErrors(app, "tsconfig.json");
     expect(errors, "README.md's blocks (readme-block-<n>.ts(<README line>,<column>))").toBe("");
   }, 120_000);
 
@@ -89,28 +56,8 @@ describe(`README.md's TypeScript under "## ${SECTION}"`, () => {
     it.each(blocks.map((block) => ({ block, line: block.line })))(
       "the block at README.md:$line",
       async ({ block }) => {
-        const js = fileOf(block).replace(/\.ts$/, ".js");
-        const { outputText } = ts.transpileModule(atFileLines(block), {
-          fileName: fileOf(block),
-          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true },
-        });
-        writeFileSync(join(app, js), outputText);
         const env = { PATH: process.env.PATH ?? "", ARIZE_API_KEY: KEY, CONTRACT_BASE_URL: baseUrl };
-        const r = await new Promise<{ code: number | string | null; stdout: string; stderr: string }>((resolve) => {
-          track(
-            execFile(
-              process.execPath,
-              ["--enable-source-maps", js],
-              { cwd: app, env, encoding: "utf8", timeout: 60_000 },
-              (err, stdout, stderr) =>
-                resolve({
-                  code: err ? ((err as { code?: number }).code ?? err.signal ?? "killed") : 0,
-                  stdout,
-                  stderr,
-                }),
-            ),
-          );
-        });
+        const r = await runBlock(app, fileOf(block), block, env, 60_000);
         const report = `README.md:${block.line} exited with ${r.code}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`;
         expect(r.code, report).toBe(0);
         expect(r.stderr, report).toBe("");

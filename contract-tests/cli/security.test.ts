@@ -5,21 +5,20 @@
 // follows it.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { networkInterfaces, tmpdir } from "node:os";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConformance } from "../engine/index.ts";
-import { killAll } from "../harness/processes.ts";
 import { createReferenceHandler } from "../reference-server/server.ts";
-import { cli as runCli, expectSetupError as setupError, serverPool, type Result } from "./test/support.ts";
+import { cli as runCli, expectSetupError as setupError, testBed, type Result } from "./test/support.ts";
 
 const KEY = `cli-key-${randomBytes(8).toString("hex")}`;
-const work = mkdtempSync(join(tmpdir(), "cli-security-"));
-const pool = serverPool();
+const { work, pool, tearDown } = testBed("cli-security-");
+afterAll(tearDown);
 const cli = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { env: { ARIZE_API_KEY: KEY, ...env }, cwd: work });
 const expectSetupError = (r: Result, line: RegExp) => setupError(r, line, KEY);
@@ -41,12 +40,6 @@ async function listenOn(server: Server | HttpsServer, host: string): Promise<str
   });
   return `${server instanceof HttpsServer ? "https" : "http"}://${host}:${port}`;
 }
-
-afterAll(async () => {
-  killAll();
-  await pool.stopAll();
-  rmSync(work, { recursive: true, force: true });
-});
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
 const address = Object.values(networkInterfaces())
@@ -96,46 +89,19 @@ describe("plain http:// beyond loopback", () => {
 /** A private CA and a certificate for 127.0.0.1 it issued (openssl), or undefined without openssl. */
 function privateCa(): { ca: string; key: string; cert: string } | undefined {
   const dir = join(work, "tls");
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: work, stdio: "pipe" });
+  mkdirSync(dir, { recursive: true });
+  // Each command line in words (the files are named relative to `dir`, so no word holds a space).
+  const openssl = (line: string) => execFileSync("openssl", line.split(" "), { cwd: dir, stdio: "pipe" });
   try {
     openssl("version");
   } catch {
     return undefined;
   }
-  execFileSync("mkdir", ["-p", dir]);
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    `${dir}/ca.key`,
-    "-out",
-    `${dir}/ca.pem`,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=Test CA",
-  );
-  openssl("req", ...ec, "-keyout", `${dir}/leaf.key`, "-out", `${dir}/leaf.csr`, "-subj", "/CN=127.0.0.1");
-  writeFileSync(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1\n");
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${dir}/leaf.csr`,
-    "-CA",
-    `${dir}/ca.pem`,
-    "-CAkey",
-    `${dir}/ca.key`,
-    "-CAcreateserial",
-    "-out",
-    `${dir}/leaf.pem`,
-    "-days",
-    "2",
-    "-extfile",
-    `${dir}/san.ext`,
-  );
+  const newKey = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  openssl(`req -x509 ${newKey} -keyout ca.key -out ca.pem -days 2 -subj /CN=Test-CA`);
+  openssl(`req ${newKey} -keyout leaf.key -out leaf.csr -subj /CN=127.0.0.1`);
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+  openssl("x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2 -extfile san.ext");
   const read = (f: string) => readFileSync(join(dir, f), "utf8");
   return { ca: join(dir, "ca.pem"), key: read("leaf.key"), cert: read("leaf.pem") };
 }

@@ -2,13 +2,14 @@
 // checks on a setup error and on report files, servers on 127.0.0.1 that the tests stop, and the
 // packed package installed into a fresh folder.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { listenLocal, type Listening } from "../../engine/listen.ts";
-import { killGroup, track } from "../../harness/processes.ts";
+import { killAll, killGroup, track } from "../../harness/processes.ts";
 
 export const CLI_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const ROOT = join(CLI_DIR, "../..");
@@ -98,6 +99,24 @@ export function serverPool() {
       return s;
     },
     stopAll: () => Promise.all(servers.map((s) => s.stop())),
+  };
+}
+
+/**
+ * A test file's own folder (`work`) and servers; `tearDown`, for afterAll: kills the commands it
+ * started, stops the servers, removes the folder.
+ */
+export function testBed(prefix: string) {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const pool = serverPool();
+  return {
+    work,
+    pool,
+    async tearDown() {
+      killAll();
+      await pool.stopAll();
+      rmSync(work, { recursive: true, force: true });
+    },
   };
 }
 
