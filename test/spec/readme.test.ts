@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPrism, type Prism } from "../../contract-tests/harness/prism.ts";
+import { startPrism, type Prism } from "../../contract-tests/engine/prism.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
 import { runCommand } from "../run-command.ts";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "./readme-blocks.ts";
