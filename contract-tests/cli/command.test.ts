@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenLocal, type Listening } from "../engine/listen.ts";
-import { freePort } from "../harness/prism.ts";
+import { freePort } from "../engine/prism.ts";
 import { killAll, killGroup, track } from "../harness/processes.ts";
 import { startReferenceServer } from "../reference-server/server.ts";
 

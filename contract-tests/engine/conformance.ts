@@ -10,7 +10,7 @@ import { createChannel, RunStopped, type Channel } from "./channel.ts";
 import { CHECKS, check, operationsOf, sourceOf } from "./checks.ts";
 import { deleteCreatedUsers } from "./cleanup.ts";
 import { coverageReport, type GeneratedHit, type Hit } from "./coverage.ts";
-import { startCrossCheck, type CrossCheck } from "./cross-check.ts";
+import { crossCheckThrough, startPrismProxy, type CrossCheck, type PrismProxy } from "./cross-check.ts";
 import type { ConformanceEvent, ScenarioInfo, ScenarioOutcome } from "./events.ts";
 import {
   buildReport,
@@ -44,7 +44,9 @@ interface Run {
   abort: AbortController;
   channel: Channel;
   transport: Transport;
-  crossCheck: CrossCheck | undefined;
+  crossCheck: (CrossCheck & { close(): Promise<void> }) | undefined;
+  /** The Prism proxy this run started (not one it was given): stopped at its end. */
+  ownProxy: PrismProxy | undefined;
   session: Session;
   /** The scenario whose requests go out now ("(run)": set-up and clean-up). */
   current: string;
@@ -76,7 +78,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Findi
       );
   const run = await openRun(o, api);
   try {
-    await probe(run);
     const scenarios = plan(run);
     run.emit({
       type: "run-started",
@@ -86,6 +87,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Findi
       writes: o.writes,
       scenarios: scenarios.map(info),
     });
+    await probe(run);
     const sandbox = await createSandbox(run, scenarios);
     const ctx = contextOf(run, sandbox);
     for (const [index, scenario] of scenarios.entries()) await runScenario(run, ctx, scenario, index, scenarios.length);
@@ -105,7 +107,7 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
   else o.signal?.addEventListener("abort", onAbort, { once: true });
   const transport = o.transport ?? httpTransport({ maxSockets: o.concurrency * 2 });
   const routes = routesOf(api);
-  const run: Omit<Run, "channel" | "crossCheck" | "session"> = {
+  const run: Omit<Run, "channel" | "crossCheck" | "ownProxy" | "session"> = {
     o,
     api,
     runId: `cm${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
@@ -140,10 +142,22 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
       if (status !== undefined) run.hits.push({ operationId: meta.operationId, status });
       if (meta.constraint) run.generated.push({ constraint: meta.constraint });
       for (const key of meta.covers ?? []) run.generated.push({ reached: `${meta.operationId} ${key}` });
-      run.emit({ type: "request", scenario: run.current, method: request.method, url: request.url, status, ms, ...meta });
+      run.emit({
+        type: "request",
+        scenario: run.current,
+        method: request.method,
+        url: request.url,
+        status,
+        ms,
+        ...meta,
+      });
     },
   });
-  const crossCheck = o.prismProxy ? await startCrossCheckOrFail(o, api, channel, transport) : undefined;
+  const ownProxy = o.prismProxy === true ? await startProxyOrFail(api, transport) : undefined;
+  const proxy = ownProxy ?? (typeof o.prismProxy === "object" ? o.prismProxy : undefined);
+  const crossCheck = proxy
+    ? crossCheckThrough({ proxy, baseUrl: o.baseUrl, channel, requestTimeoutMs: o.requestTimeoutMs })
+    : undefined;
   const session = createSession({
     baseUrl: o.baseUrl,
     apiKey: o.apiKey,
@@ -154,12 +168,12 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     signal: abort.signal,
     onAnswer: (operationId, answer) => remember(run, operationId === routes.create.operationId, answer),
   });
-  return Object.assign(run, { channel, crossCheck, session });
+  return Object.assign(run, { channel, crossCheck, ownProxy, session });
 }
 
-async function startCrossCheckOrFail(o: ResolvedOptions, api: Api, channel: Channel, transport: Transport) {
+async function startProxyOrFail(api: Api, transport: Transport): Promise<PrismProxy> {
   try {
-    return await startCrossCheck({ baseUrl: o.baseUrl, channel, spec: api.doc, requestTimeoutMs: o.requestTimeoutMs });
+    return await startPrismProxy({ spec: api.doc });
   } catch (err) {
     await transport.close();
     throw new ConformanceError(`Prism's validating proxy (prismProxy) could not start: ${(err as Error).message}`, {
@@ -185,7 +199,8 @@ async function probe(run: Run): Promise<void> {
       { operationId: list.operationId },
     );
   } catch (err) {
-    if (err instanceof NoAnswer) throw new ConformanceError(`cannot reach ${run.o.baseUrl}: ${err.message}`, { cause: err });
+    if (err instanceof NoAnswer)
+      throw new ConformanceError(`cannot reach ${run.o.baseUrl}: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -270,7 +285,10 @@ async function runScenario(run: Run, ctx: RunContext, s: Scenario, index: number
   run.current = RUN;
   const findings = result.failures
     .filter((f) => run.o.selected.has(f.check))
-    .map((f) => toFinding(f, check(f.check), { apiKey: run.o.apiKey, secrets: run.secrets }));
+    .map((f) => ({
+      ...toFinding(f, check(f.check), { apiKey: run.o.apiKey, secrets: run.secrets }),
+      scenario: s.name,
+    }));
   for (const finding of findings) {
     run.findings.push(finding);
     run.emit({ type: "finding", scenario: s.name, finding });
@@ -329,7 +347,8 @@ async function closeRun(run: Run): Promise<void> {
       if (left.length) run.findings.push(cleanupFinding(run, left));
     }
   } finally {
-    await run.crossCheck?.stop();
+    await run.crossCheck?.close();
+    await run.ownProxy?.stop();
     await run.transport.close();
     run.detach();
   }
@@ -380,7 +399,9 @@ function finishReport(run: Run): FindingsRun {
     requests: run.channel.requests,
     cases: run.records.reduce((n, r) => n + r.cases, 0),
     checks: checkRows(run),
-    skipped: run.records.filter((r) => r.skipped && r.skipped !== "none of its checks selected").map((r) => `${r.name} (${r.skipped})`),
+    skipped: run.records
+      .filter((r) => r.skipped && r.skipped !== "none of its checks selected")
+      .map((r) => `${r.name} (${r.skipped})`),
     findings: run.findings,
     constraints: coverage.constraints.rows,
     scenarios: run.records,
@@ -399,4 +420,3 @@ function finishReport(run: Run): FindingsRun {
   if (o.formats.has("junit")) writeFileSync(join(o.reportDir, "junit.xml"), renderJunit(report, secrets));
   return report;
 }
-

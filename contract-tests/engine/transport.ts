@@ -59,9 +59,10 @@ const errorCode = (err: unknown): string => {
   return String(e?.code ?? e?.cause?.code ?? "");
 };
 
-/** A transport error as NoAnswer (the caller's abort passes through untouched). */
+/** A transport error as NoAnswer (the caller's abort rejects with the signal's reason). */
 function noAnswerOf(err: unknown, request: WireRequest, signal: AbortSignal | undefined): unknown {
-  if (err instanceof NoAnswer || signal?.aborted) return err;
+  if (signal?.aborted) return signal.reason;
+  if (err instanceof NoAnswer) return err;
   const code = errorCode(err);
   const where = `${request.method} ${request.url}`;
   if (code === "ECONNREFUSED")

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPrism, type Prism } from "../../contract-tests/harness/prism.ts";
+import { startPrism, type Prism } from "../../contract-tests/engine/prism.ts";
 import { track } from "../../contract-tests/harness/processes.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
 import { runCommand } from "../run-command.ts";
@@ -172,7 +172,7 @@ describe(`${README}'s TypeScript`, () => {
       const examples: Record<string, { value: ListPage }> =
         spec.paths["/v2/users"].get.responses["200"].content["application/json"].examples;
       mockListPage = Object.values(examples)[0]!.value;
-      prism = await startPrism({ mode: "mock" });
+      prism = await startPrism({ mode: "mock", onChild: track });
     }, 60_000);
     afterAll(async () => {
       await prism?.stop();
