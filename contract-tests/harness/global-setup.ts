@@ -11,13 +11,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { isLoopbackHost } from "../../src/loopback.ts";
 import { runConformance } from "../engine/conformance.ts";
 import { coverageReport } from "../engine/coverage.ts";
 import { type FindingsRun, renderMarkdown, verdictOf } from "../engine/findings.ts";
 import { startPrism } from "../engine/prism.ts";
+import { ConformanceOptionsError } from "../engine/options.ts";
 import { loadApi } from "../engine/spec.ts";
 import { readGeneratedHits, readHits } from "./coverage.ts";
-import { optionsFromEnv } from "./options-from-env.ts";
+import { EnvError, envError, optionsFromEnv } from "./options-from-env.ts";
 import { track } from "./processes.ts";
 
 declare module "vitest" {
@@ -60,25 +62,40 @@ export default async function setup(project: TestProject) {
 
 /** Conformance mode: the whole run, here; Ctrl-C aborts it (the engine deletes what it created). */
 async function live(options: ReturnType<typeof optionsFromEnv> & { seed: number }): Promise<FindingsRun> {
-  if (!options.apiKey?.trim())
-    throw new Error(
-      "conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test",
-    );
   const interrupt = new AbortController();
   const release = holdSignals(() => interrupt.abort());
   const dir = options.reportDir ?? reportDir();
   try {
-    const report = await runConformance({
-      ...options,
-      apiKey: options.apiKey,
-      reportDir: dir,
-      signal: interrupt.signal,
-    });
+    const report = await runLive({ ...options, reportDir: dir, signal: interrupt.signal });
     console.log(`\n${renderMarkdown(report, [], { apiKey: options.apiKey })}\nReports written to ${dir}`);
     if (verdictOf(report) !== "PASS") process.exitCode = 1;
     return report;
   } finally {
     release();
+  }
+}
+
+/**
+ * One conformance run from the suite's settings: a missing key or a bad setting is an error that
+ * names the variable; plain http to a host that is not loopback is refused unless
+ * CONTRACT_ALLOW_INSECURE_HTTP=1, and then said once (`warn`), as the key travels in cleartext.
+ */
+export async function runLive(
+  options: ReturnType<typeof optionsFromEnv>,
+  warn: (line: string) => void = (line) => console.warn(line),
+): Promise<FindingsRun> {
+  const apiKey = options.apiKey ?? "";
+  if (!apiKey.trim())
+    throw new EnvError(
+      "conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test",
+    );
+  const url = options.baseUrl && URL.canParse(options.baseUrl) ? new URL(options.baseUrl) : undefined;
+  if (url?.protocol === "http:" && !isLoopbackHost(url.hostname) && options.allowInsecureHttp)
+    warn(`contract: CONTRACT_ALLOW_INSECURE_HTTP=1: the API key travels in cleartext to ${url.host}`);
+  try {
+    return await runConformance({ ...options, apiKey });
+  } catch (err) {
+    throw err instanceof ConformanceOptionsError ? envError(err) : err;
   }
 }
 

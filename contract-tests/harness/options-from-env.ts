@@ -1,7 +1,7 @@
 // The contract suite's edge: CONTRACT_* variables (and ARIZE_API_KEY) parsed into the engine's
 // typed options. A bad value stops the run with a message naming the variable and the value; the
 // engine then checks the options themselves (engine/options.ts).
-import type { ConformanceOptions, ReportFormat } from "../engine/options.ts";
+import type { ConformanceOptions, ConformanceOptionsError, ReportFormat } from "../engine/options.ts";
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -76,3 +76,29 @@ export function optionsFromEnv(env: Env): Omit<ConformanceOptions, "apiKey"> & {
   // Unset stays unset: the engine's defaults apply (exactOptionalPropertyTypes).
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as typeof options;
 }
+
+/** Each option, as the variable that sets it. */
+const VARIABLES: Record<string, string> = {
+  baseUrl: "CONTRACT_BASE_URL",
+  apiKey: "ARIZE_API_KEY",
+  seed: "CONTRACT_SEED",
+  budget: "CONTRACT_BUDGET",
+  concurrency: "CONTRACT_CONCURRENCY",
+  rate: "CONTRACT_RATE",
+  maxRequests: "CONTRACT_MAX_REQUESTS",
+  requestTimeoutMs: "CONTRACT_REQUEST_TIMEOUT",
+  shrinkMs: "CONTRACT_SHRINK_SECONDS",
+  only: "CONTRACT_ONLY",
+  skip: "CONTRACT_SKIP",
+  reportDir: "CONTRACT_REPORT_DIR",
+  formats: "CONTRACT_FORMAT",
+  allowInsecureHttp: "CONTRACT_ALLOW_INSECURE_HTTP=1",
+};
+
+/** The engine's refusal of an option, said in terms of the variable that set it. */
+export const envError = (err: ConformanceOptionsError): EnvError =>
+  new EnvError(
+    err.message
+      .replace(/^Invalid option (\w+)/, (_, option: string) => `Invalid ${VARIABLES[option] ?? option}`)
+      .replace(/\ballowInsecureHttp\b/, VARIABLES.allowInsecureHttp!),
+  );
