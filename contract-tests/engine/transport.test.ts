@@ -115,6 +115,15 @@ describe("HTTP: the ways a live server fails to answer", () => {
     expect(err.request.url).toBe(`${base}/v2/users`);
   });
 
+  it("an answer that is not HTTP: malformed", async () => {
+    const base = await serve(echo, (server) =>
+      server.prependListener("connection", (socket) => socket.end("HELLO, THIS IS NOT HTTP\r\n\r\n")),
+    );
+    const err = await noAnswer(t.send(get(`${base}/v2/users`), { timeoutMs: 5_000 }));
+    expect(err.kind).toBe("malformed");
+    expect(err.message).toMatch(/the answer is not valid HTTP \(HPE_/);
+  });
+
   it("nothing listening: refused", async () => {
     const port = await freePort();
     expect((await noAnswer(t.send(get(`http://127.0.0.1:${port}/v2/users`), { timeoutMs: 5_000 }))).kind).toBe(
