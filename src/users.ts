@@ -1,5 +1,6 @@
 import type { FetchOptions, FetchResponse } from "openapi-fetch";
 import type { components, operations } from "../generated/users.js";
+import { checkLimit } from "./checks.js";
 import { apiError, invalid, shown } from "./errors.js";
 import { OPERATIONS, type OperationId } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type RequestOptions } from "./retry.js";
@@ -72,10 +73,6 @@ export type CreateResult =
   | { user: S["CreatedUser"]; created: true }
   | { user: S["User"] & { invite_mode?: never; temporary_password?: never }; created: false };
 
-/** Page sizes the spec allows (its Limit parameter); the types cannot say "integer from 1 to 100". */
-const MIN_LIMIT = 1;
-const MAX_LIMIT = 100;
-
 /** An init with no options that change the response type (openapi-fetch's `{}`). */
 type NoInit = Record<never, never>;
 
@@ -116,9 +113,7 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
     await send(operationId, at(id), options);
   };
   const list = async (query?: ListUsersQuery, options?: RequestOptions) => {
-    const limit = query?.limit;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_LIMIT && limit <= MAX_LIMIT))
-      throw invalid("limit", `${shown(limit)} (an integer from ${MIN_LIMIT} to ${MAX_LIMIT})`);
+    checkLimit(query?.limit);
     return (await send("listUsers", { params: { query } }, options)).data;
   };
   return {
