@@ -24,7 +24,7 @@ export interface ClientOptions {
   apiKey?: string;
   /** Default: `ARIZE_BASE_URL`, then `https://api.arize.com`. */
   baseUrl?: string;
-  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal })`. */
+  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal, redirect: "manual" })`. */
   fetch?: Fetch;
   /** Per attempt, reading the body included. Default 60 000. */
   timeoutMs?: number;
