@@ -44,6 +44,7 @@ const calls: [string, (arize: UsersClient) => Promise<unknown>, string][] = [
   ["users.get", (a) => a.users.get(ID), `GET /v2/users/${encodeURIComponent(ID)}`],
   ["users.delete", (a) => a.users.delete(ID), `DELETE /v2/users/${encodeURIComponent(ID)}`],
   ["users.list", (a) => a.users.list({ email: "jo@example.com" }), "GET /v2/users?email=jo%40example.com"],
+  ["users.findByEmail", (a) => a.users.findByEmail("jo@example.com"), "GET /v2/users?email=jo%40example.com&limit=100"],
   [
     "raw.GET",
     (a) => a.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: ID } } }),
@@ -79,6 +80,13 @@ describe.each(STATUSES)("the API answers %i to another origin", (code) => {
       expect(apiHits).toBe(1);
     },
   );
+
+  it("deleteMany: the user's result is failed with that error; nothing reaches the other origin", async () => {
+    const [result] = await client(undefined, { baseUrl: api.url }).users.deleteMany({ ids: [ID] });
+    expect(elsewhere).toHaveLength(0);
+    expect(result).toMatchObject({ input: ID, userId: ID, status: "failed" });
+    expect(result!.error?.message).toMatch(/^Redirect not followed: DELETE /);
+  });
 });
 
 it("a browser's opaque redirect (status 0, no Location) is refused the same way", async () => {
