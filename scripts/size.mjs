@@ -11,9 +11,9 @@ import { gzipSync } from "node:zlib";
 // size rounded up to the next 100. 14 000 → 14 400 for issue 18's redirects: not followed, and
 // refused with a message naming the request and the Location (14 379 B). 14 400 → 16 700 for
 // issue 17's findByEmail and deleteMany (src/bulk.ts, ≈ 1 900 B: searches, the bounded pool,
-// dedup, one typed result per input) and their argument checks (≈ 400 B, mostly messages):
-// 16 690 B as written.
-export const BUDGET = 16_700;
+// dedup, one typed result per input) and their argument checks (≈ 500 B, mostly messages):
+// 16 807 B as written, 16 900.
+export const BUDGET = 16_900;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */

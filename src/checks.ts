@@ -25,6 +25,15 @@ export const userIdSegment = (value: unknown, name: string) => {
   throw invalid(name, `${shown(value)} (a user id is a string that is not blank, "." or "..")`);
 };
 
+/** Whether `text` can be percent-encoded (a lone surrogate cannot: encodeURIComponent throws). */
+const encodable = (text: string) => {
+  try {
+    return encodeURIComponent(text) !== undefined;
+  } catch {
+    return false;
+  }
+};
+
 /** An email to look for: one no user can have, or the filter cannot carry, is refused. */
 export const checkEmail = (value: unknown, name: string) => {
   const why =
@@ -34,7 +43,9 @@ export const checkEmail = (value: unknown, name: string) => {
         ? "white space around it: no email has any"
         : [...value].length > MAX_EMAIL_FILTER
           ? `over ${MAX_EMAIL_FILTER} characters, the limit of the email filter`
-          : "";
+          : !encodable(value)
+            ? "a lone surrogate: not text a URL can carry"
+            : "";
   if (why) throw invalid(name, `${shown(value)} (${why})`);
 };
 

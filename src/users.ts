@@ -10,7 +10,7 @@ type S = components["schemas"];
 /** Query of `list` (all optional): `status` (one or more), `email` substring, `limit` 1–100, `cursor`. */
 export type ListUsersQuery = NonNullable<operations["listUsers"]["parameters"]["query"]>;
 
-/** The users resource. Every method takes optional `{ signal, timeoutMs, maxRetries }` last (`deleteMany`: and `concurrency`). */
+/** The users resource. Every method takes optional `{ signal, timeoutMs, maxRetries }` last; `deleteMany` also `concurrency`. */
 export interface UsersResource {
   /**
    * One page of users, oldest first.
@@ -72,7 +72,8 @@ export interface UsersResource {
    * filter matches substrings (`jo@example.com` also lists `ajo@example.com`), so every page of
    * it is read, 100 users a request, and only exact matches count; more than one is an
    * ArizeError naming the email and the ids. A blank or non-string email, one with white space
-   * around it or over 255 characters (the filter's limit) is refused before anything is sent.
+   * around it, over 255 characters (the filter's limit) or with a lone surrogate (no URL can
+   * carry it) is refused before anything is sent.
    * @example
    * const user = await arize.users.findByEmail("Jane@Example.com");
    * if (user) await arize.users.delete(user.id);

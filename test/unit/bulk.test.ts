@@ -94,6 +94,7 @@ describe("findByEmail", () => {
     [" jo@example.com", '" jo@example.com" (white space around it: no email has any)'],
     ["jo@example.com\n", '"jo@example.com\\n" (white space around it: no email has any)'],
     ["😀".repeat(256), `"${"😀".repeat(256)}" (over 255 characters, the limit of the email filter)`],
+    ["\ud800@example.com", '"\\ud800@example.com" (a lone surrogate: not text a URL can carry)'],
   ])("%j is refused before anything is sent", async (email, why) => {
     const t = transport(page([]));
     const e = await rejection(client(t.fetch).users.findByEmail(email as string));
