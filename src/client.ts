@@ -5,7 +5,8 @@ import createClient, {
   type MaybeOptionalInit,
 } from "openapi-fetch";
 import type { paths } from "../generated/users.js";
-import { ArizeError, invalid, shown } from "./errors.js";
+import { userIdSegment } from "./checks.js";
+import { ArizeError, invalid } from "./errors.js";
 import type { Operation } from "./operations.js";
 import {
   CALL_OPTIONS,
@@ -23,7 +24,7 @@ export interface ClientOptions {
   apiKey?: string;
   /** Default: `ARIZE_BASE_URL`, then `https://api.arize.com`. */
   baseUrl?: string;
-  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal })`. */
+  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal, redirect: "manual" })`. */
   fetch?: Fetch;
   /** Per attempt, reading the body included. Default 60 000. */
   timeoutMs?: number;
@@ -91,16 +92,9 @@ const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient =>
 const DEFAULT_BASE_URL = "https://api.arize.com";
 const LOOPBACK_HOST = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
-// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", "..") or that name no
-// user (blank); percent-encode the rest (a lone surrogate cannot be: encodeURIComponent throws).
+// Each path parameter (a user id) checked and percent-encoded.
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
-  path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    try {
-      if (typeof value === "string" && value.trim() && !/^\.{1,2}$/.test(value)) return encodeURIComponent(value);
-    } catch {}
-    throw invalid(name, `${shown(value)} (a user id is a string that is not blank, "." or "..")`);
-  });
+  path.replace(/\{(\w+)\}/g, (_, name: string) => userIdSegment(params[name], name));
 
 /**
  * A client for the users resource of the Arize REST API v2.
