@@ -12,8 +12,10 @@ import { gzipSync } from "node:zlib";
 // refused with a message naming the request and the Location (14 379 B). 14 400 → 16 700 for
 // issue 17's findByEmail and deleteMany (src/bulk.ts, ≈ 1 900 B: searches, the bounded pool,
 // dedup, one typed result per input) and their argument checks (≈ 500 B, mostly messages):
-// 16 807 B as written, 16 900.
-export const BUDGET = 16_900;
+// 16 807 B as written, 16 900. 16 900 → 17 000: the loopback test shared with the conformance
+// engine (src/loopback.ts) and a query holding a lone surrogate refused with what is wrong instead
+// of a URIError called an invalid response: 16 953 B.
+export const BUDGET = 17_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */

@@ -2,7 +2,7 @@
 // origins; the API answers each call with a redirect to the other, which records what reaches it.
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listenLocal, type Listening } from "../../contract-tests/conformance/listen.ts";
+import { listenLocal, type Listening } from "../../contract-tests/engine/listen.ts";
 import { ArizeError, type UsersClient } from "../../src/index.ts";
 import { BASE, client, ID, KEY, rejection, transport, user } from "./helpers.ts";
 
