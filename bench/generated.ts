@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runConformance } from "../contract-tests/mutation/run-conformance.ts";
+import { runConformance } from "../contract-tests/engine/conformance.ts";
 import { MUTATIONS, MUTATION_NAMES, type MutationName } from "../contract-tests/reference-server/mutations.ts";
 import { startReferenceServer } from "../contract-tests/reference-server/server.ts";
 import { ROOT, median, printTable, round, startChild, stopChild, timeCommand } from "./lib.ts";
@@ -265,17 +265,20 @@ interface FindingsJson {
   findings: { check: string; atMs: number }[];
 }
 
-/** Conformance mode as a child (run-conformance.ts, as the mutation test runs it) with seed and budget fixed. */
+/** Conformance mode in-process (the library, over HTTP, as the mutation test runs it) with seed and budget fixed. */
 async function runOurs(url: string, key: string, o: GeneratedOptions, checks: string[]): Promise<Side> {
-  const opts: Parameters<typeof runConformance>[0] = {
+  const started = performance.now();
+  const report = await runConformance({
     baseUrl: url,
     apiKey: key,
-    timeoutMs: o.timeoutMs,
+    writes: true,
     seed: o.seed,
-    budget: o.budget,
-  };
-  const run = await runConformance(opts);
-  return oursFromFindings(run.files["findings.json"], run.code, run.seconds, o.seed, checks);
+    budget: Number(o.budget),
+    shrinkMs: 2_000,
+  }).catch((err: Error) => err);
+  const wall = (performance.now() - started) / 1000;
+  if (report instanceof Error) return { ...failed(report.message), wallSeconds: round(wall, 2) };
+  return oursFromFindings(JSON.stringify(report), 0, wall, o.seed, checks);
 }
 
 /** Our side's figures from findings.json's text (undefined: the run wrote none). */

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { startPrism } from "../contract-tests/harness/prism.ts";
+import { startPrism } from "../contract-tests/engine/prism.ts";
 import { BENCH, ROOT, median, printTable, round, startChild, stopChild, timeCommand, waitForOutput } from "./lib.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");

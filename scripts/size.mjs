@@ -8,8 +8,14 @@ import { gzipSync } from "node:zlib";
 // what happened took the bundle from 11 490 to 13 895 B, read as written (no hand-shrinking);
 // with the linter's === and template strings, names spelled out and the non-JSON guard serving
 // raw calls too, 13 952 B. The minifier cannot shrink declared data or message text; measured
-// size rounded up to the next 100.
-export const BUDGET = 14_000;
+// size rounded up to the next 100. 14 000 → 14 400 for issue 18's redirects: not followed, and
+// refused with a message naming the request and the Location (14 379 B). 14 400 → 16 700 for
+// issue 17's findByEmail and deleteMany (src/bulk.ts, ≈ 1 900 B: searches, the bounded pool,
+// dedup, one typed result per input) and their argument checks (≈ 500 B, mostly messages):
+// 16 807 B as written, 16 900. 16 900 → 17 000: the loopback test shared with the conformance
+// engine (src/loopback.ts) and a query holding a lone surrogate refused with what is wrong instead
+// of a URIError called an invalid response: 16 953 B.
+export const BUDGET = 17_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Minified ESM bundle of `entry` (or of inline `contents`); raw and gzipped bytes. */

@@ -5,7 +5,8 @@ import createClient, {
   type MaybeOptionalInit,
 } from "openapi-fetch";
 import type { paths } from "../generated/users.js";
-import { ArizeError, invalid, shown } from "./errors.js";
+import { userIdSegment } from "./checks.js";
+import { ArizeError, invalid } from "./errors.js";
 import type { Operation } from "./operations.js";
 import {
   CALL_OPTIONS,
@@ -16,6 +17,7 @@ import {
   retryingFetch,
 } from "./retry.js";
 import { type UntypedRequest, users, type UsersResource } from "./users.js";
+import { isLoopbackHost } from "./loopback.js";
 import { VERSION } from "./version.js";
 
 export interface ClientOptions {
@@ -23,7 +25,7 @@ export interface ClientOptions {
   apiKey?: string;
   /** Default: `ARIZE_BASE_URL`, then `https://api.arize.com`. */
   baseUrl?: string;
-  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal })`. */
+  /** Default: `globalThis.fetch`. Called as `fetch(request, { signal, redirect: "manual" })`. */
   fetch?: Fetch;
   /** Per attempt, reading the body included. Default 60 000. */
   timeoutMs?: number;
@@ -89,18 +91,10 @@ const rawClient = (client: Client<paths>, request: UntypedRequest): RawClient =>
 };
 
 const DEFAULT_BASE_URL = "https://api.arize.com";
-const LOOPBACK_HOST = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
-// Refuse ids that openapi-fetch would turn into another endpoint ("", ".", "..") or that name no
-// user (blank); percent-encode the rest (a lone surrogate cannot be: encodeURIComponent throws).
+// Each path parameter (a user id) checked and percent-encoded.
 const pathSerializer = (path: string, params: Record<string, unknown>) =>
-  path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    try {
-      if (typeof value === "string" && value.trim() && !/^\.{1,2}$/.test(value)) return encodeURIComponent(value);
-    } catch {}
-    throw invalid(name, `${shown(value)} (a user id is a string that is not blank, "." or "..")`);
-  });
+  path.replace(/\{(\w+)\}/g, (_, name: string) => userIdSegment(params[name], name));
 
 /**
  * A client for the users resource of the Arize REST API v2.
@@ -129,7 +123,7 @@ export function createUsersClient(options: ClientOptions = {}): UsersClient {
     throw invalid("baseUrl", `${JSON.stringify(base)} is not an absolute URL (e.g. ${DEFAULT_BASE_URL})`);
   }
   // Plain http only where the key cannot be overheard on the way, or when the caller says so.
-  const plainHttpAllowed = options.allowInsecureHttp || LOOPBACK_HOST.test(url.hostname);
+  const plainHttpAllowed = options.allowInsecureHttp || isLoopbackHost(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && plainHttpAllowed))
     throw invalid("baseUrl", "https only (or allowInsecureHttp)");
   const client = createClient<paths>({
@@ -141,14 +135,16 @@ export function createUsersClient(options: ClientOptions = {}): UsersClient {
   // One untyped entry for both users.* and raw (each types its calls itself). Past the fetch
   // wrapper, which throws ArizeErrors, only openapi-fetch's JSON.parse of a 2xx body throws: not
   // that error itself, whose message quotes the body (maybe a temporary password), but the status
-  // the wrapper noted on the call's options.
+  // the wrapper noted on the call's options. Before it (no status yet), only the query's encoding
+  // throws: a URIError for a string holding a lone surrogate, which no URL can carry.
   const untyped = client.request as UntypedRequest;
   const request: UntypedRequest = (method, path, init) =>
     untyped(method, path, init).catch((e: Error) => {
       const status = init[CALL_OPTIONS].status;
-      throw e instanceof ArizeError
-        ? e
-        : invalid("response", `status ${status} with a body that is not JSON (${e.name})`);
+      if (e instanceof ArizeError) throw e;
+      if (status === undefined && e instanceof URIError)
+        throw invalid("query", "a value holds a broken Unicode character (a lone surrogate), which no URL can carry");
+      throw invalid("response", `status ${status} with a body that is not JSON (${e.name})`);
     });
   return { users: users(request, key), raw: rawClient(client, request) };
 }

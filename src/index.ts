@@ -15,6 +15,7 @@ export {
   UnprocessableEntityError,
 } from "./errors.js";
 export type { Fetch, LogEntry, RequestOptions } from "./retry.js";
+export type { DeleteManyOptions, DeleteManyTargets, DeleteOutcome, DeleteResult } from "./bulk.js";
 export type { CreateResult, ListUsersQuery, UsersResource } from "./users.js";
 export type { components, operations, paths } from "../generated/users.js";
 import type { components } from "../generated/users.js";

@@ -3,5 +3,4 @@
  * cannot be overheard on the way, so plain http is allowed. Shared by the client and the
  * conformance engine, so both draw the line in the same place.
  */
-export const isLoopbackHost = (hostname: string): boolean =>
-  /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
+export const isLoopbackHost = (hostname: string): boolean => /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);

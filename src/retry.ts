@@ -1,4 +1,4 @@
-import { ArizeAbortError, ArizeConnectionError, type ArizeError, ArizeTimeoutError, invalid } from "./errors.js";
+import { ArizeAbortError, ArizeConnectionError, ArizeError, ArizeTimeoutError, invalid } from "./errors.js";
 import { OPERATIONS, type OperationId, policyOf, retriesBlindly, type RetryPolicy } from "./operations.js";
 
 /** Per-call options: the optional last argument of every method. */
@@ -63,6 +63,8 @@ const BACKOFF_CAP_MS = 8_000;
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** For an operation a repeat could harm (it sends an email), only statuses where the server surely did not act. */
 const RETRY_STATUSES_NOT_ACTED = new Set([429, 503]);
+/** The statuses fetch would follow (with redirect: "follow"). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const aborted = (signal: AbortSignal) => new ArizeAbortError("Request aborted", { cause: signal.reason });
 
@@ -96,6 +98,20 @@ const connectionError = (req: Request, e: unknown) => {
   const failure = e as Failure;
   const why = [failure?.cause?.code, failure?.cause?.message, failure?.message].find((w) => typeof w === "string" && w);
   return new ArizeConnectionError(`Connection failed: ${req.method} ${req.url}${why ? ` (${why})` : ""}`, { cause: e });
+};
+
+/**
+ * A redirect is not followed (fetch's redirect: "manual"): the API key goes to the baseUrl's origin
+ * only, whatever fetch would strip on the way, and a DELETE is never turned into a GET (303). The
+ * Location is shown without its query, which could carry a token. A browser hides the answer
+ * (an "opaqueredirect" with status 0).
+ */
+const redirectError = (req: Request, res: Response) => {
+  const location = res.headers.get("location")?.split(/[?#]/)[0];
+  return new ArizeError(
+    `Redirect not followed: ${req.method} ${req.url} answered ${res.status || "a redirect"}` +
+      `${location ? ` to ${location}` : ""}; the client sends the API key to its baseUrl only: is baseUrl the API's address?`,
+  );
 };
 
 /**
@@ -153,7 +169,12 @@ export const retryingFetch =
       timer.unref?.();
       try {
         // A body can be sent once: the last attempt may use the original.
-        res = await base(req.body && mayRetry ? req.clone() : req, { signal: controller.signal });
+        res = await base(req.body && mayRetry ? req.clone() : req, { signal: controller.signal, redirect: "manual" });
+        if (REDIRECT_STATUSES.has(res.status) || res.type === "opaqueredirect") {
+          res.body?.cancel().catch(() => {});
+          err = redirectError(req, res);
+          return { error: err };
+        }
         if (mayRetry && shouldRetry(policy, res)) {
           const retryInMs = retryDelayMs(res, attempt);
           if (retryInMs <= MAX_RETRY_AFTER_MS) {

@@ -1,14 +1,16 @@
 import type { FetchOptions, FetchResponse } from "openapi-fetch";
 import type { components, operations } from "../generated/users.js";
+import { checkLimit } from "./checks.js";
 import { apiError, invalid, shown } from "./errors.js";
 import { OPERATIONS, type OperationId } from "./operations.js";
 import { CALL_OPTIONS, type CallOptions, type RequestOptions } from "./retry.js";
+import { bulk, type DeleteManyOptions, type DeleteManyTargets, type DeleteResult } from "./bulk.js";
 
 type S = components["schemas"];
 /** Query of `list` (all optional): `status` (one or more), `email` substring, `limit` 1–100, `cursor`. */
 export type ListUsersQuery = NonNullable<operations["listUsers"]["parameters"]["query"]>;
 
-/** The users resource. Every method takes optional `{ signal, timeoutMs, maxRetries }` last. */
+/** The users resource. Every method takes optional `{ signal, timeoutMs, maxRetries }` last; `deleteMany` also `concurrency`. */
 export interface UsersResource {
   /**
    * One page of users, oldest first.
@@ -65,16 +67,36 @@ export interface UsersResource {
    * await arize.users.resetPassword("VXNlcjoxMjM0NQ==");
    */
   resetPassword(userId: string, options?: RequestOptions): Promise<void>;
+  /**
+   * The user whose email equals `email` ignoring letter case, or `undefined`. The server's email
+   * filter matches substrings (`jo@example.com` also lists `ajo@example.com`), so every page of
+   * it is read, 100 users a request, and only exact matches count; more than one is an
+   * ArizeError naming the email and the ids. A blank or non-string email, one with white space
+   * around it, over 255 characters (the filter's limit) or with a lone surrogate (no URL can
+   * carry it) is refused before anything is sent.
+   * @example
+   * const user = await arize.users.findByEmail("Jane@Example.com");
+   * if (user) await arize.users.delete(user.id);
+   */
+  findByEmail(email: string, options?: RequestOptions): Promise<S["User"] | undefined>;
+  /**
+   * Deletes the users named by id and/or email (each email found as `findByEmail` finds it),
+   * `concurrency` requests at a time (default 4), each user once however often it is named, and
+   * resolves to one result per input, ids then emails, in the order given (see `DeleteResult`):
+   * `deleted`, `not_found`, `failed` (a failure never stops the others) or `not_attempted` (the
+   * `signal` aborted first). Rejects, before sending anything, only on bad arguments: no ids and
+   * no emails, an id or email `get`/`findByEmail` would refuse, a `concurrency` not an integer ≥ 1.
+   * @example
+   * const results = await arize.users.deleteMany({ emails: ["jane@example.com", "sam@example.com"] });
+   * for (const r of results) if (r.status !== "deleted") console.log(r.input, r.status, r.error?.message);
+   */
+  deleteMany(targets: DeleteManyTargets, options?: DeleteManyOptions): Promise<DeleteResult[]>;
 }
 
 /** What `create` returns: narrow on `created` to read the 201's `invite_mode` (a 200 has none). */
 export type CreateResult =
   | { user: S["CreatedUser"]; created: true }
   | { user: S["User"] & { invite_mode?: never; temporary_password?: never }; created: false };
-
-/** Page sizes the spec allows (its Limit parameter); the types cannot say "integer from 1 to 100". */
-const MIN_LIMIT = 1;
-const MAX_LIMIT = 100;
 
 /** An init with no options that change the response type (openapi-fetch's `{}`). */
 type NoInit = Record<never, never>;
@@ -116,12 +138,10 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
     await send(operationId, at(id), options);
   };
   const list = async (query?: ListUsersQuery, options?: RequestOptions) => {
-    const limit = query?.limit;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= MIN_LIMIT && limit <= MAX_LIMIT))
-      throw invalid("limit", `${shown(limit)} (an integer from ${MIN_LIMIT} to ${MAX_LIMIT})`);
+    checkLimit(query?.limit);
     return (await send("listUsers", { params: { query } }, options)).data;
   };
-  return {
+  const resource: Omit<UsersResource, keyof ReturnType<typeof bulk>> = {
     list,
     async *listAll(query, options) {
       // Each cursor with the page that gave it: a server that hands one out twice would loop us forever.
@@ -157,4 +177,5 @@ export const users = (request: UntypedRequest, apiKey: string): UsersResource =>
     resendInvitation: email("resendInvitation"),
     resetPassword: email("resetPassword"),
   };
+  return { ...resource, ...bulk(resource) };
 };

@@ -26,10 +26,11 @@ export async function deleteCreatedUsers(o: CleanupOptions): Promise<string[]> {
     const request: WireRequest = { method, url: o.baseUrl + path, headers };
     for (let attempt = 0; ; attempt++) {
       const answer = await o.channel.send(request, { operationId }, { exempt: true });
-      const wait = Number(answer.headers["retry-after"]);
-      if (answer.status !== 429 || attempt === RETRIES_ON_429 || !Number.isFinite(wait))
-        return exchangeOf(request, answer);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 0), 10) * 1000));
+      if (answer.status !== 429 || attempt === RETRIES_ON_429) return exchangeOf(request, answer);
+      // Retry-After seconds (at most 10); without one, a second, then two: a user left behind costs more.
+      const wait = Number(answer.headers["retry-after"] ?? Number.NaN);
+      const seconds = Number.isFinite(wait) ? Math.min(Math.max(wait, 0), 10) : attempt + 1;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     }
   };
   const ids = new Set(o.created);
@@ -40,7 +41,9 @@ export async function deleteCreatedUsers(o: CleanupOptions): Promise<string[]> {
   }
   const left: string[] = [];
   for (const id of ids) {
-    const gone = await call("DELETE", itemPath(o.routes.remove, id), o.routes.remove.operationId).catch(() => undefined);
+    const gone = await call("DELETE", itemPath(o.routes.remove, id), o.routes.remove.operationId).catch(
+      () => undefined,
+    );
     if (!gone || (gone.status !== 204 && gone.status !== 404)) left.push(`${id} (${gone ? gone.status : "no answer"})`);
   }
   return left;
@@ -57,7 +60,10 @@ async function sweep(
     const query = `limit=100&email=${encodeURIComponent(o.runId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     const listed = await call("GET", `${o.routes.list.pathTemplate}?${query}`, o.routes.list.operationId);
     if (listed.status !== 200) break;
-    const body = listed.json as { users?: { id?: unknown; email?: unknown }[]; pagination?: { has_more?: boolean; next_cursor?: string } };
+    const body = listed.json as {
+      users?: { id?: unknown; email?: unknown }[];
+      pagination?: { has_more?: boolean; next_cursor?: string };
+    };
     for (const u of body?.users ?? [])
       if (typeof u?.id === "string" && String(u.email).toLowerCase().includes(o.runId.toLowerCase())) found.push(u.id);
     const next = body?.pagination?.next_cursor;

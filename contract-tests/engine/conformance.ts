@@ -10,7 +10,7 @@ import { createChannel, RunStopped, type Channel } from "./channel.ts";
 import { CHECKS, check, operationsOf, sourceOf } from "./checks.ts";
 import { deleteCreatedUsers } from "./cleanup.ts";
 import { coverageReport, type GeneratedHit, type Hit } from "./coverage.ts";
-import { startCrossCheck, type CrossCheck } from "./cross-check.ts";
+import { crossCheckThrough, startPrismProxy, type CrossCheck, type PrismProxy } from "./cross-check.ts";
 import type { ConformanceEvent, ScenarioInfo, ScenarioOutcome } from "./events.ts";
 import {
   buildReport,
@@ -44,7 +44,13 @@ interface Run {
   abort: AbortController;
   channel: Channel;
   transport: Transport;
-  crossCheck: CrossCheck | undefined;
+  /** The transport is the run's own (not the caller's): closed at its end. */
+  ownTransport: boolean;
+  /** A writing request went out: the clean-up has something to look for. */
+  wrote: boolean;
+  crossCheck: (CrossCheck & { close(): Promise<void> }) | undefined;
+  /** The Prism proxy this run started (not one it was given): stopped at its end. */
+  ownProxy: PrismProxy | undefined;
   session: Session;
   /** The scenario whose requests go out now ("(run)": set-up and clean-up). */
   current: string;
@@ -76,7 +82,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Findi
       );
   const run = await openRun(o, api);
   try {
-    await probe(run);
     const scenarios = plan(run);
     run.emit({
       type: "run-started",
@@ -86,6 +91,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Findi
       writes: o.writes,
       scenarios: scenarios.map(info),
     });
+    await probe(run);
     const sandbox = await createSandbox(run, scenarios);
     const ctx = contextOf(run, sandbox);
     for (const [index, scenario] of scenarios.entries()) await runScenario(run, ctx, scenario, index, scenarios.length);
@@ -105,13 +111,15 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
   else o.signal?.addEventListener("abort", onAbort, { once: true });
   const transport = o.transport ?? httpTransport({ maxSockets: o.concurrency * 2 });
   const routes = routesOf(api);
-  const run: Omit<Run, "channel" | "crossCheck" | "session"> = {
+  const run: Omit<Run, "channel" | "crossCheck" | "ownProxy" | "session"> = {
     o,
     api,
     runId: `cm${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
     started: Date.now(),
     abort,
     transport,
+    ownTransport: o.transport === undefined,
+    wrote: false,
     current: RUN,
     created: new Set(),
     secrets: new Set(),
@@ -137,13 +145,27 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     maxRequests: o.maxRequests,
     requestTimeoutMs: o.requestTimeoutMs,
     onRequest: (request, { status, ms, meta }) => {
+      if (request.method !== "GET") run.wrote = true;
       if (status !== undefined) run.hits.push({ operationId: meta.operationId, status });
       if (meta.constraint) run.generated.push({ constraint: meta.constraint });
       for (const key of meta.covers ?? []) run.generated.push({ reached: `${meta.operationId} ${key}` });
-      run.emit({ type: "request", scenario: run.current, method: request.method, url: request.url, status, ms, ...meta });
+      run.emit({
+        type: "request",
+        scenario: run.current,
+        method: request.method,
+        url: request.url,
+        status,
+        ms,
+        ...meta,
+      });
     },
   });
-  const crossCheck = o.prismProxy ? await startCrossCheckOrFail(o, api, channel, transport) : undefined;
+  const ownProxy =
+    o.prismProxy === true ? await startProxyOrFail(api, run.ownTransport ? transport : undefined) : undefined;
+  const proxy = ownProxy ?? (typeof o.prismProxy === "object" ? o.prismProxy : undefined);
+  const crossCheck = proxy
+    ? crossCheckThrough({ proxy, baseUrl: o.baseUrl, channel, requestTimeoutMs: o.requestTimeoutMs })
+    : undefined;
   const session = createSession({
     baseUrl: o.baseUrl,
     apiKey: o.apiKey,
@@ -154,14 +176,14 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     signal: abort.signal,
     onAnswer: (operationId, answer) => remember(run, operationId === routes.create.operationId, answer),
   });
-  return Object.assign(run, { channel, crossCheck, session });
+  return Object.assign(run, { channel, crossCheck, ownProxy, session });
 }
 
-async function startCrossCheckOrFail(o: ResolvedOptions, api: Api, channel: Channel, transport: Transport) {
+async function startProxyOrFail(api: Api, transport: Transport | undefined): Promise<PrismProxy> {
   try {
-    return await startCrossCheck({ baseUrl: o.baseUrl, channel, spec: api.doc, requestTimeoutMs: o.requestTimeoutMs });
+    return await startPrismProxy({ spec: api.doc });
   } catch (err) {
-    await transport.close();
+    await transport?.close();
     throw new ConformanceError(`Prism's validating proxy (prismProxy) could not start: ${(err as Error).message}`, {
       cause: err,
     });
@@ -175,7 +197,10 @@ function remember(run: Pick<Run, "secrets" | "created">, isCreate: boolean, answ
   if (isCreate && answer.status < 300 && typeof json?.id === "string") run.created.add(json.id);
 }
 
-/** One request before anything else: a server that cannot be reached stops the run with one clear error. */
+/**
+ * One request before anything else: a server that cannot be reached stops the run with one clear
+ * error. (Aborted already: the scenarios are skipped as interrupted.)
+ */
 async function probe(run: Run): Promise<void> {
   const list = routesOf(run.api).list;
   const url = `${run.o.baseUrl}${list.pathTemplate}?limit=1`;
@@ -185,8 +210,9 @@ async function probe(run: Run): Promise<void> {
       { operationId: list.operationId },
     );
   } catch (err) {
-    if (err instanceof NoAnswer) throw new ConformanceError(`cannot reach ${run.o.baseUrl}: ${err.message}`, { cause: err });
-    throw err;
+    if (err instanceof NoAnswer)
+      throw new ConformanceError(`cannot reach ${run.o.baseUrl}: ${err.message}`, { cause: err });
+    if (!(err instanceof RunStopped)) throw err;
   }
 }
 
@@ -270,7 +296,10 @@ async function runScenario(run: Run, ctx: RunContext, s: Scenario, index: number
   run.current = RUN;
   const findings = result.failures
     .filter((f) => run.o.selected.has(f.check))
-    .map((f) => toFinding(f, check(f.check), { apiKey: run.o.apiKey, secrets: run.secrets }));
+    .map((f) => ({
+      ...toFinding(f, check(f.check), { apiKey: run.o.apiKey, secrets: run.secrets }),
+      scenario: s.name,
+    }));
   for (const finding of findings) {
     run.findings.push(finding);
     run.emit({ type: "finding", scenario: s.name, finding });
@@ -317,7 +346,7 @@ function record(run: Run, s: Scenario, index: number, total: number, outcome: Sc
 /** Deletes what the run created (a user it could not delete is a finding), then lets go of sockets and Prism. */
 async function closeRun(run: Run): Promise<void> {
   try {
-    if (run.o.writes && run.channel) {
+    if (run.o.writes && run.wrote) {
       const left = await deleteCreatedUsers({
         baseUrl: run.o.baseUrl,
         apiKey: run.o.apiKey,
@@ -329,8 +358,9 @@ async function closeRun(run: Run): Promise<void> {
       if (left.length) run.findings.push(cleanupFinding(run, left));
     }
   } finally {
-    await run.crossCheck?.stop();
-    await run.transport.close();
+    await run.crossCheck?.close();
+    await run.ownProxy?.stop();
+    if (run.ownTransport) await run.transport.close();
     run.detach();
   }
 }
@@ -380,7 +410,9 @@ function finishReport(run: Run): FindingsRun {
     requests: run.channel.requests,
     cases: run.records.reduce((n, r) => n + r.cases, 0),
     checks: checkRows(run),
-    skipped: run.records.filter((r) => r.skipped && r.skipped !== "none of its checks selected").map((r) => `${r.name} (${r.skipped})`),
+    skipped: run.records
+      .filter((r) => r.skipped && r.skipped !== "none of its checks selected")
+      .map((r) => `${r.name} (${r.skipped})`),
     findings: run.findings,
     constraints: coverage.constraints.rows,
     scenarios: run.records,
@@ -399,4 +431,3 @@ function finishReport(run: Run): FindingsRun {
   if (o.formats.has("junit")) writeFileSync(join(o.reportDir, "junit.xml"), renderJunit(report, secrets));
   return report;
 }
-

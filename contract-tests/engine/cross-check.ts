@@ -6,7 +6,7 @@
 // the server directly, so the server is still checked.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
@@ -28,7 +28,25 @@ const PRISM_MARGIN_MS = 10_000;
 export interface CrossCheck {
   /** The server's own answer to `request`, and Prism's violations on the exchange (operation left blank). */
   send(request: WireRequest, meta: RequestMeta): Promise<{ answer: Answer; violations: Observation[] }>;
+}
+
+/** A request on its way through Prism: whose it is, and what came back. */
+interface Passage {
+  baseUrl: string;
+  channel: Channel;
+  meta: RequestMeta;
+  answer?: Answer;
+  error?: unknown;
+}
+
+/** Prism's validating proxy and the tap behind it: one can serve many runs at once. */
+export interface PrismProxy {
+  /** Prism's base URL. */
+  url: string;
+  /** Lets go of Prism and the tap. */
   stop(): Promise<void>;
+  /** @internal The requests in flight, by the id in their tap header. */
+  passages: Map<string, Passage>;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -37,65 +55,87 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export interface CrossCheckOptions {
-  /** The server's base URL (no trailing slash), as requests name it. */
-  baseUrl: string;
-  channel: Channel;
-  /** The bundled spec Prism validates against. */
-  spec: Record<string, unknown>;
-  requestTimeoutMs: number;
-  onChild?: (child: ChildProcess) => void;
+/** The tap: what Prism forwards goes to the run's own server through the run's channel, and is kept. */
+async function forward(passages: Map<string, Passage>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const passage = passages.get(String(req.headers[TAP_ID_HEADER] ?? ""));
+  try {
+    if (!passage) throw new Error("a request without a known tap id");
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined && !DROP.has(k)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    const body = await readBody(req);
+    const wire = {
+      method: req.method ?? "GET",
+      url: passage.baseUrl + (req.url ?? "/"),
+      headers,
+      body: body || undefined,
+    };
+    passage.answer = await passage.channel.send(wire, passage.meta);
+    res.writeHead(passage.answer.status, passage.answer.headers).end(passage.answer.body);
+  } catch (err) {
+    if (passage) passage.error = err;
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end("conformance tap: no answer from the server");
+  }
 }
 
-export async function startCrossCheck(o: CrossCheckOptions): Promise<CrossCheck> {
-  const pending = new Map<string, { meta: RequestMeta; answer?: Answer; error?: unknown }>();
-  const tap = await listenLocal(
-    createServer((req, res) => {
-      const id = String(req.headers[TAP_ID_HEADER] ?? "");
-      const entry = pending.get(id);
-      void (async () => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers))
-          if (v !== undefined && !DROP.has(k)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-        const body = await readBody(req);
-        const wire = { method: req.method ?? "GET", url: o.baseUrl + (req.url ?? "/"), headers, body: body || undefined };
-        const answer = await o.channel.send(wire, entry?.meta ?? { operationId: "(unknown)" });
-        if (entry) entry.answer = answer;
-        res.writeHead(answer.status, answer.headers).end(answer.body);
-      })().catch((err: unknown) => {
-        if (entry) entry.error = err;
-        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-        res.end("conformance tap: no answer from the server");
-      });
-    }),
-  );
+/** Starts Prism's validating proxy on the (bundled) spec, in front of an in-process tap. */
+export async function startPrismProxy(o: {
+  spec: Record<string, unknown>;
+  onChild?: (child: ChildProcess) => void;
+}): Promise<PrismProxy> {
+  const passages = new Map<string, Passage>();
+  const tap = await listenLocal(createServer((req, res) => void forward(passages, req, res)));
   const dir = mkdtempSync(join(tmpdir(), "arize-cross-check-"));
   const specFile = join(dir, "openapi.json");
   writeFileSync(specFile, JSON.stringify(o.spec));
+  const release = async () => {
+    await tap.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const prism = await startPrism({ mode: "proxy", upstream: tap.url, spec: specFile, onChild: o.onChild }).catch(
     async (err: unknown) => {
-      await tap.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await release();
       throw err;
     },
   );
-  const hop = httpTransport({ maxSockets: 16 });
+  return {
+    url: prism.url,
+    passages,
+    async stop() {
+      await prism.stop();
+      await release();
+    },
+  };
+}
 
+export interface CrossCheckOptions {
+  proxy: PrismProxy;
+  /** The server's base URL (no trailing slash), as requests name it. */
+  baseUrl: string;
+  channel: Channel;
+  requestTimeoutMs: number;
+}
+
+/** A run's way through the proxy. Close the returned cross-check's `hop` with `close()`. */
+export function crossCheckThrough(o: CrossCheckOptions): CrossCheck & { close(): Promise<void> } {
+  const hop = httpTransport({ maxSockets: 16 });
+  const { proxy } = o;
   return {
     async send(request, meta) {
       const id = randomUUID();
-      const entry: { meta: RequestMeta; answer?: Answer; error?: unknown } = { meta };
-      pending.set(id, entry);
+      const passage: Passage = { baseUrl: o.baseUrl, channel: o.channel, meta };
+      proxy.passages.set(id, passage);
       try {
         const viaPrism = {
           ...request,
-          url: prism.url + request.url.slice(o.baseUrl.length),
+          url: proxy.url + request.url.slice(o.baseUrl.length),
           headers: { ...request.headers, [TAP_ID_HEADER]: id },
         };
         const prismAnswer = await hop.send(viaPrism, { timeoutMs: o.requestTimeoutMs + PRISM_MARGIN_MS });
-        if (entry.error) throw entry.error; // the server gave no answer (NoAnswer), or the run stopped
+        if (passage.error) throw passage.error; // the server gave no answer (NoAnswer), or the run stopped
         const violations = prismViolations("", exchangeOf(request, prismAnswer));
-        if (entry.answer) return { answer: entry.answer, violations };
+        if (passage.answer) return { answer: passage.answer, violations };
         // Prism answered itself: it refused the request, so the server is asked directly.
         violations.push({
           check: "prism_violation",
@@ -106,18 +146,13 @@ export async function startCrossCheck(o: CrossCheckOptions): Promise<CrossCheck>
         });
         return { answer: await o.channel.send(request, meta), violations };
       } catch (err) {
-        if (err instanceof NoAnswer && err.request.url.startsWith(prism.url))
+        if (err instanceof NoAnswer && err.request.url.startsWith(proxy.url))
           throw new Error(`Prism's validating proxy did not answer: ${err.message}`);
         throw err;
       } finally {
-        pending.delete(id);
+        proxy.passages.delete(id);
       }
     },
-    async stop() {
-      await hop.close();
-      await prism.stop();
-      await tap.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => hop.close(),
   };
 }

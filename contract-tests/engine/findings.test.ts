@@ -67,7 +67,7 @@ const finding = (over: Partial<Failure> = {}) =>
   toFinding(failure(over), check(over.check ?? "response_schema"), { apiKey: KEY, secrets: [PASSWORD] });
 
 const run = (findings: Finding[], over: Partial<FindingsRun> = {}): FindingsRun => ({
-  version: 1,
+  version: 2,
   target: "live",
   server: "http://127.0.0.1:9",
   runId: "r1",
@@ -85,6 +85,7 @@ const run = (findings: Finding[], over: Partial<FindingsRun> = {}): FindingsRun 
   findings,
   groups: groupFindings(findings),
   constraints: [],
+  scenarios: [],
   ...over,
 });
 
@@ -92,7 +93,8 @@ describe("redaction", () => {
   it("no key and no temporary password in the finding, findings.json, Markdown, JUnit or curl", () => {
     const f = finding();
     const dir = tempDir();
-    const written = writeFindingsJson(dir, run([f]));
+    const written = run([f]);
+    writeFindingsJson(dir, written);
     const texts = {
       finding: JSON.stringify(f),
       json: JSON.stringify(readFindingsJson(dir)),
@@ -289,7 +291,10 @@ describe("grouping and the report of a whole-API fault (upper-case enums)", asyn
     expect(md).toContain("| 1 | response_schema | listUsers | body.users[].role.name | 160 |");
     expect(md.match(/^## \d+\. /gm)).toHaveLength(4);
     expect(md.match(/^curl /gm)).toHaveLength(4);
-    expect(md).toContain("CONTRACT_SEED=7 CONTRACT_BASE_URL=http://127.0.0.1:9");
+    expect(md).toContain("Replay: `arize-users-conformance --base-url http://127.0.0.1:9 --seed 7 --allow-writes`");
+    expect(md).toContain(
+      "(from a clone: `CONTRACT_SEED=42 CONTRACT_BASE_URL=http://127.0.0.1:9 CONTRACT_ALLOW_WRITES=1 npm run contract`)",
+    );
     expect(md).toMatch(/## Skipped\n\n- create_idempotent: /);
     expect(md).toMatch(/## Coverage\n\n\| status \| hits \|/);
     writeFileSync(join(tempDir(), "conformance.md"), md);
@@ -377,13 +382,14 @@ describe("JUnit", () => {
 describe("findings.json", () => {
   it("round-trips, and a missing or broken file is a clear error", () => {
     const dir = tempDir();
-    const written = writeFindingsJson(dir, run([finding()]));
+    const written = run([finding()]);
+    writeFindingsJson(dir, written);
     expect(readFindingsJson(dir)).toEqual(written);
     expect(written.groups).toHaveLength(1);
     expect(() => readFindingsJson(join(dir, "nowhere"))).toThrow(/no findings\.json in .*nowhere/);
     writeFileSync(join(dir, "findings.json"), "{oops");
     expect(() => readFindingsJson(dir)).toThrow(/findings\.json is not valid JSON/);
-    writeFileSync(join(dir, "findings.json"), '{"version":2}');
-    expect(() => readFindingsJson(dir)).toThrow(/not a version 1 findings file/);
+    writeFileSync(join(dir, "findings.json"), '{"version":1,"findings":[]}');
+    expect(() => readFindingsJson(dir)).toThrow(/not a version 2 findings file \(version 1\)/);
   });
 });

@@ -26,6 +26,8 @@ export interface Finding {
   atMs: number; // ms since the run started (time to first finding)
   /** How many sampled cases showed this problem (the runner groups before it reports); 1 when absent. */
   count?: number;
+  /** The scenario that saw it (absent for the run's own: the clean-up). */
+  scenario?: string;
 }
 
 export interface Secrets {

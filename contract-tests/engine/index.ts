@@ -35,3 +35,4 @@ export {
 } from "./findings.ts";
 export { CHECKS, type Check, type CheckKind, type Severity } from "./checks.ts";
 export type { CrossCheckStats } from "./session.ts";
+export { startPrismProxy, type PrismProxy } from "./cross-check.ts";

@@ -3,6 +3,7 @@
 // CONTRACT_* variables are parsed at the edges (the command, the vitest config) into these.
 import { isLoopbackHost } from "../../src/loopback.ts";
 import { selectChecks, UnknownCheck } from "./checks.ts";
+import type { PrismProxy } from "./cross-check.ts";
 import type { ConformanceEvent } from "./events.ts";
 import type { Transport } from "./transport.ts";
 
@@ -55,8 +56,11 @@ export interface ConformanceOptions {
   onEvent?: (event: ConformanceEvent) => void;
   /** How requests reach the server. Default: HTTP(S) over a keep-alive pool to `baseUrl`. */
   transport?: Transport;
-  /** Also pass valid requests through Prism's validating proxy, a cross-check (needs @stoplight/prism-cli). */
-  prismProxy?: boolean;
+  /**
+   * Also pass valid requests through Prism's validating proxy, a cross-check (needs
+   * @stoplight/prism-cli): `true` starts one for the run; a proxy from `startPrismProxy` is shared.
+   */
+  prismProxy?: boolean | PrismProxy;
   /** The server is itself a Prism (mock or proxy): its `sl-violations` headers are findings. */
   slViolations?: boolean;
   /** Allow `http://` to a host that is not loopback: the API key would travel in cleartext. */
@@ -99,7 +103,7 @@ export interface ResolvedOptions {
   signal: AbortSignal | undefined;
   onEvent: ((event: ConformanceEvent) => void) | undefined;
   transport: Transport | undefined;
-  prismProxy: boolean;
+  prismProxy: boolean | PrismProxy;
   slViolations: boolean;
   allowInsecureHttp: boolean;
 }
@@ -141,7 +145,11 @@ function list<T extends string>(option: string, value: unknown, known?: readonly
 /** The base URL without a trailing slash; http(s) only, no credentials, query or fragment in it. */
 export function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
   if (typeof raw !== "string" || !URL.canParse(raw))
-    throw new ConformanceOptionsError("baseUrl", raw, `${shown(raw)} is not an absolute URL (http(s)://host[:port][/prefix])`);
+    throw new ConformanceOptionsError(
+      "baseUrl",
+      raw,
+      `${shown(raw)} is not an absolute URL (http(s)://host[:port][/prefix])`,
+    );
   const url = new URL(raw);
   const why =
     url.protocol !== "http:" && url.protocol !== "https:"
@@ -167,8 +175,15 @@ function budgetOf(budget: ConformanceOptions["budget"]): Pick<ResolvedOptions, "
   return { runs, seconds: undefined, budgetLabel: String(runs) };
 }
 
+function proxyOption(value: unknown): boolean | PrismProxy {
+  if (value === undefined || typeof value === "boolean") return value === true;
+  if (typeof value === "object" && value !== null && "passages" in value) return value as PrismProxy;
+  throw new ConformanceOptionsError("prismProxy", value, "true, false, or a proxy from startPrismProxy()");
+}
+
 export function resolveOptions(o: ConformanceOptions): ResolvedOptions {
-  if (typeof o !== "object" || o === null) throw new ConformanceOptionsError("options", o, "an options object is required");
+  if (typeof o !== "object" || o === null)
+    throw new ConformanceOptionsError("options", o, "an options object is required");
   if (typeof o.apiKey !== "string" || !o.apiKey.trim())
     throw new ConformanceOptionsError("apiKey", "[not shown]", "it is missing or blank");
   if (!/^[!-~]+$/.test(o.apiKey))
@@ -206,7 +221,8 @@ export function resolveOptions(o: ConformanceOptions): ResolvedOptions {
     concurrency: o.concurrency === undefined ? 4 : integer("concurrency", o.concurrency, 1, 64),
     rate: o.rate === undefined ? Number.POSITIVE_INFINITY : positive("rate", o.rate),
     maxRequests: o.maxRequests === undefined ? Number.POSITIVE_INFINITY : integer("maxRequests", o.maxRequests, 1),
-    requestTimeoutMs: o.requestTimeoutMs === undefined ? 10_000 : integer("requestTimeoutMs", o.requestTimeoutMs, 1, 2 ** 31 - 1),
+    requestTimeoutMs:
+      o.requestTimeoutMs === undefined ? 10_000 : integer("requestTimeoutMs", o.requestTimeoutMs, 1, 2 ** 31 - 1),
     shrinkMs: o.shrinkMs === undefined ? 10_000 : integer("shrinkMs", o.shrinkMs, 0, 2 ** 31 - 1),
     selected,
     operations: o.operations === undefined ? undefined : new Set(list("operations", o.operations)),
@@ -216,7 +232,7 @@ export function resolveOptions(o: ConformanceOptions): ResolvedOptions {
     signal: o.signal,
     onEvent: o.onEvent,
     transport: o.transport,
-    prismProxy: o.prismProxy === true,
+    prismProxy: proxyOption(o.prismProxy),
     slViolations: o.slViolations === true,
     allowInsecureHttp,
   };

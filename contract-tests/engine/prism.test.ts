@@ -2,7 +2,8 @@
 // themselves with Prism's log, and stop() really frees the port.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { redact, startPrism } from "./prism.ts";
+import { startPrism } from "./prism.ts";
+import { redact } from "./redact.ts";
 
 const AUTH = { Authorization: "Bearer harness-test-key" };
 

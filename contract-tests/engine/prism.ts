@@ -42,8 +42,11 @@ const LOG_LIMIT = 256 * 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
 const stripColours = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 
-/** Sends a signal to the child's process group (it leads one), or to the child alone. */
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/**
+ * Signals the child's whole process group (it leads one: spawned detached), also after the child
+ * itself exited, so whatever it left in its group goes too; a child that leads no group alone.
+ */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
@@ -51,7 +54,6 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     child.kill(signal);
   }
 }
-
 
 /** Asks the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
 export function freePort(): Promise<number> {

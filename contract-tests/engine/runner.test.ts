@@ -1,9 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explore, pool, settingsFromEnv, type Observation, type Property } from "./runner.ts";
+import { RunStopped } from "./channel.ts";
+import { explore, pool, Unanswered, type Observation, type Property, type Settings } from "./runner.ts";
 
-const settings = (over: Partial<ReturnType<typeof settingsFromEnv>> = {}) => ({
-  ...settingsFromEnv({ CONTRACT_SEED: "42" }, { runs: 100, concurrency: 4 }),
+const settings = (over: Partial<Settings> = {}): Settings => ({
+  seed: 42,
+  runs: 100,
+  concurrency: 4,
+  deadline: Number.POSITIVE_INFINITY,
+  shrinkMs: 10_000,
+  started: Date.now(),
   ...over,
 });
 
@@ -103,25 +109,58 @@ describe("pool", () => {
   });
 });
 
-describe("settingsFromEnv", () => {
-  it("reads seed, budget (cases or seconds) and concurrency", () => {
-    const s = settingsFromEnv(
-      { CONTRACT_SEED: "7", CONTRACT_BUDGET: "30", CONTRACT_CONCURRENCY: "2" },
-      { runs: 100, concurrency: 4 },
-      1000,
-    );
-    expect([s.seed, s.runs, s.concurrency, s.deadline]).toEqual([7, 30, 2, Infinity]);
-    expect(settingsFromEnv({ CONTRACT_BUDGET: "60s" }, { runs: 100, concurrency: 4 }, 1000).deadline).toBe(61_000);
-    expect(Number.isSafeInteger(settingsFromEnv({}, { runs: 1, concurrency: 1 }).seed)).toBe(true);
+describe("no answer, and the run's stop", () => {
+  const request = { method: "GET", url: "http://127.0.0.1:9/v2/users?limit=7", headers: {} };
+  // A server that never answers lists at an odd limit: the session throws Unanswered for those.
+  const hangsOnOdd: Property<number> = {
+    name: "hangs",
+    arbitrary: fc.integer({ min: 1, max: 100 }),
+    async run(limit) {
+      if (limit % 2 === 1)
+        throw new Unanswered({
+          check: "server_answers",
+          operation: "listUsers",
+          message: `no answer for limit=${limit}`,
+          where: "no answer: timeout",
+          request: { ...request, url: `http://127.0.0.1:9/v2/users?limit=${limit}` },
+        });
+      return [];
+    },
+  };
+
+  it("a request without an answer is a finding of server_answers, with its request, shrunk; the other values still run", async () => {
+    const { failures, cases } = await explore(hangsOnOdd, settings({ runs: 30 }));
+    expect(cases).toBe(30);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      check: "server_answers",
+      where: "no answer: timeout",
+      message: "no answer for limit=1",
+    });
+    expect(failures[0]!.request?.url).toMatch(/limit=1$/);
+    expect(failures[0]!.count).toBeGreaterThan(1);
   });
 
-  it.each([
-    [{ CONTRACT_SEED: "abc" }, /CONTRACT_SEED must be an integer, got "abc"/],
-    [{ CONTRACT_BUDGET: "lots" }, /CONTRACT_BUDGET must be .* got "lots"/],
-    [{ CONTRACT_BUDGET: "0" }, /CONTRACT_BUDGET/],
-    [{ CONTRACT_CONCURRENCY: "0" }, /CONTRACT_CONCURRENCY must be an integer from 1 to 64, got "0"/],
-    [{ CONTRACT_SHRINK_SECONDS: "soon" }, /CONTRACT_SHRINK_SECONDS must be a number of seconds/],
-  ])("refuses %j with a message naming it", (env, message) => {
-    expect(() => settingsFromEnv(env, { runs: 1, concurrency: 1 })).toThrow(message);
+  it("once stopped, no new value starts, a value cut short counts as nothing seen, nothing is replayed", async () => {
+    let ran = 0;
+    let stop = false;
+    const { failures, cases } = await explore(
+      {
+        name: "stops",
+        arbitrary: fc.integer({ min: 0, max: 100 }),
+        async run(n) {
+          if (++ran === 5) stop = true;
+          if (stop) throw new RunStopped("the request cap (5) was reached");
+          return [{ check: "response_schema", operation: "listUsers", message: `n=${n}` }];
+        },
+        concurrency: 1,
+      },
+      settings({ runs: 50, stopped: () => (stop ? "the request cap (5) was reached" : undefined) }),
+    );
+    expect(ran).toBe(5);
+    expect(cases).toBe(5);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).not.toMatch(/did not happen again/); // reported as first seen, not replayed
+    expect(failures[0]!.shrunk).toBe(false);
   });
 });

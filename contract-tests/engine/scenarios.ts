@@ -16,7 +16,15 @@ import {
   type CreateBody,
   type UpdateBody,
 } from "./properties.ts";
-import { explore, fixedFailures, pool, type Failure, type Observation, type Property, type Settings } from "./runner.ts";
+import {
+  explore,
+  fixedFailures,
+  pool,
+  type Failure,
+  type Observation,
+  type Property,
+  type Settings,
+} from "./runner.ts";
 import type { Session } from "./session.ts";
 import { isRead, type Api } from "./spec.ts";
 
@@ -145,7 +153,12 @@ function negativeScenario(api: Api, operationId: string): Scenario {
 /** A body each writing operation accepts, so that only the credentials are wrong. */
 const credentialsBody = (ctx: RunContext, operationId: string) =>
   operationId === "createUser"
-    ? { name: "Nobody", email: ctx.newEmail("nobody"), role: { type: "predefined", name: "member" }, invite_mode: "none" }
+    ? {
+        name: "Nobody",
+        email: ctx.newEmail("nobody"),
+        role: { type: "predefined", name: "member" },
+        invite_mode: "none",
+      }
     : operationId === "updateUser"
       ? { name: "Nobody" }
       : undefined;
@@ -166,7 +179,12 @@ function credentialsScenario(api: Api): Scenario {
           ["a bogus key", `Bearer bogus-${ctx.runId}`],
         ] as const) {
           const path = o.pathTemplate.replace("{user_id}", id);
-          const request = { operation: o.operationId, method: o.method, path, body: credentialsBody(ctx, o.operationId) };
+          const request = {
+            operation: o.operationId,
+            method: o.method,
+            path,
+            body: credentialsBody(ctx, o.operationId),
+          };
           const sent = await ctx.session.sender.sendRequest({ ...request, auth }, true);
           observed.push(...sent.observations);
           if (sent.exchange.status !== 401)

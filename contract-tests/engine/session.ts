@@ -70,6 +70,7 @@ export const prismViolations = (operation: string, answer: Exchange): Observatio
 const NO_ANSWER: Record<NoAnswer["kind"], string> = {
   timeout: "no answer within the request timeout",
   closed: "connection closed without an answer",
+  malformed: "an answer that is not valid HTTP",
   refused: "connection refused",
   unreachable: "host unreachable",
   tls: "TLS handshake failed",

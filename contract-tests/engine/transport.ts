@@ -37,10 +37,10 @@ export interface Transport {
 }
 
 /**
- * Why a request got no answer. "timeout" and "closed" are the server's faults (findings);
+ * Why a request got no answer. "timeout", "closed" and "malformed" are the server's faults (findings);
  * "refused", "unreachable" and "tls" mean the server cannot be reached at all.
  */
-export type NoAnswerKind = "timeout" | "closed" | "refused" | "unreachable" | "tls";
+export type NoAnswerKind = "timeout" | "closed" | "malformed" | "refused" | "unreachable" | "tls";
 
 export class NoAnswer extends Error {
   override name = "NoAnswer";
@@ -59,9 +59,10 @@ const errorCode = (err: unknown): string => {
   return String(e?.code ?? e?.cause?.code ?? "");
 };
 
-/** A transport error as NoAnswer (the caller's abort passes through untouched). */
+/** A transport error as NoAnswer (the caller's abort rejects with the signal's reason). */
 function noAnswerOf(err: unknown, request: WireRequest, signal: AbortSignal | undefined): unknown {
-  if (err instanceof NoAnswer || signal?.aborted) return err;
+  if (signal?.aborted) return signal.reason;
+  if (err instanceof NoAnswer) return err;
   const code = errorCode(err);
   const where = `${request.method} ${request.url}`;
   if (code === "ECONNREFUSED")
@@ -70,6 +71,8 @@ function noAnswerOf(err: unknown, request: WireRequest, signal: AbortSignal | un
     return new NoAnswer("unreachable", request, `${where}: the host cannot be reached (${code})`, { cause: err });
   if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|EPROTO/.test(code))
     return new NoAnswer("tls", request, `${where}: the TLS handshake failed (${code})`, { cause: err });
+  if (code.startsWith("HPE_"))
+    return new NoAnswer("malformed", request, `${where}: the answer is not valid HTTP (${code})`, { cause: err });
   const why = code || (err instanceof Error ? err.message : String(err));
   return new NoAnswer("closed", request, `${where}: the connection closed without an answer (${why})`, {
     cause: err,

@@ -1,21 +1,20 @@
-// What contract test files use: the URLs the global setup provides, a real fetch that keeps a
-// copy of every exchange, and the two verdicts (conforms / refused) that also record coverage.
+// What the mock suite's test files use: the mock's URL the global setup provides, a real fetch that
+// keeps a copy of every exchange, and the two verdicts (conforms / refused) that also record coverage.
 // Responses are judged by the engine's response checks (../engine/response-checks.ts), as the
 // generated cases are.
 import { expect, inject } from "vitest";
 import { responseSpec, runResponseChecks } from "../engine/response-checks.ts";
 import { loadApi } from "../engine/spec.ts";
+import { redact } from "../engine/redact.ts";
 import { recordHit } from "./coverage.ts";
-import { redact } from "./prism.ts";
 
 export const target = inject("target");
 export const prismUrl = inject("prismUrl");
-export const upstreamUrl = inject("upstreamUrl");
 const api = await loadApi();
 const responses = responseSpec(api);
 
-/** Any bearer token passes the mock; live runs use the real key. */
-export const API_KEY = target === "live" ? (process.env.ARIZE_API_KEY ?? "") : "contract-test-key";
+/** Any bearer token passes the mock. */
+export const API_KEY = "contract-test-key";
 export const AUTH = { Authorization: `Bearer ${API_KEY}` } as const;
 
 export interface SlViolation {

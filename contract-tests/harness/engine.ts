@@ -1,53 +1,44 @@
-// What test files of the generated part use, mock and live alike: the run's settings (seed and
-// budget from the global setup), one engine session on this run's target, and coverage records
-// of the constraints broken and the values reached.
+// The mock suite's way to the engine: runConformance against the Prism mock (whose sl-violations
+// are findings), with the run's seed and the CONTRACT_* settings, recording coverage from the
+// request events (every status seen; the constraints broken and the values reached).
 import { inject } from "vitest";
-import { selectedChecks } from "../engine/checks.ts";
-import { curlFor } from "../engine/findings.ts";
-import { checkResponse } from "../engine/response-checks.ts";
-import { settingsFromEnv, type Failure, type Settings } from "../engine/runner.ts";
-import { createSession } from "../engine/session.ts";
-import { loadApi } from "../engine/spec.ts";
-import { TAP_ID_HEADER } from "../conformance/tap.ts";
-import { onAnswer } from "../conformance/conform.ts";
+import { runConformance } from "../engine/conformance.ts";
+import type { Finding, FindingsRun } from "../engine/findings.ts";
+import type { ConformanceOptions } from "../engine/options.ts";
 import { recordHit } from "./coverage.ts";
-import { API_KEY, prismUrl, record, target, upstreamUrl } from "./context.ts";
-
-export const api = await loadApi();
-export const selected = selectedChecks();
-
-/** The run's settings; `defaults` are per file (the mock can afford more cases than a live server). */
-export const settings = (defaults: { runs: number; concurrency: number }): Settings =>
-  settingsFromEnv({ ...process.env, CONTRACT_SEED: String(inject("seed")) }, defaults, inject("started"));
-
-export const session = createSession({
-  target,
-  prismUrl,
-  upstreamUrl,
-  tapUrl: inject("tapUrl"),
-  tapHeader: TAP_ID_HEADER,
-  apiKey: API_KEY,
-  checkResponse: (operationId, answer) => checkResponse(api, operationId, answer),
-  selected,
-  onAnswer(operationId, answer) {
-    record(operationId, answer.status); // the status coverage table, and the run's request count
-    if (target === "live") onAnswer(operationId, answer);
-  },
-});
+import { API_KEY, prismUrl, record } from "./context.ts";
+import { optionsFromEnv } from "./options-from-env.ts";
 
 const coverageFile = inject("coverageFile");
-export const recordBroken = (constraint: string): void => recordHit(coverageFile, { constraint });
-export const recordReached = (operationId: string, keys: string[]): void => {
-  for (const key of keys) recordHit(coverageFile, { reached: `${operationId} ${key}` });
-};
 
-/** A failure as a test failure message: what, where, how to replay, and the curl. */
-export const describeFailure = (f: Failure): string =>
+/** One engine run on the mock; `options` narrow it (phases, operations). */
+export function runOnMock(options: Partial<ConformanceOptions>): Promise<FindingsRun> {
+  const { baseUrl: _live, apiKey: _key, reportDir: _dir, ...fromEnv } = optionsFromEnv(process.env);
+  return runConformance({
+    budget: 60,
+    ...fromEnv,
+    baseUrl: prismUrl,
+    apiKey: API_KEY,
+    seed: inject("seed"),
+    writes: true, // the mock keeps nothing
+    slViolations: true,
+    ...options,
+    onEvent(event) {
+      if (event.type !== "request") return;
+      if (event.status !== undefined) record(event.operationId, event.status);
+      if (event.constraint) recordHit(coverageFile, { constraint: event.constraint });
+      for (const key of event.covers ?? []) recordHit(coverageFile, { reached: `${event.operationId} ${key}` });
+    },
+  });
+}
+
+/** A finding as a test failure message: what, where, how to replay, and the curl. */
+export const describeFinding = (f: Finding): string =>
   [
-    `${f.check} (${f.operation}${f.where ? ` at ${f.where}` : ""}, ${f.count} case(s)${f.shrunk ? ", shrunk" : ""}): ${f.message}`,
-    f.exchange ? `  answer: ${f.exchange.status} ${f.exchange.body.slice(0, 300)}` : "",
-    f.exchange ? `  ${curlFor(f.exchange.request, API_KEY)}` : "",
-    `  replay: CONTRACT_SEED=${f.seed}`,
+    `${f.check} (${f.operation}${f.where ? ` at ${f.where}` : ""}, ${f.count ?? 1} case(s)${f.shrunk ? ", shrunk" : ""}): ${f.message}`,
+    f.response ? `  answer: ${f.response.status} ${f.response.body.slice(0, 300)}` : "",
+    f.curl ? `  ${f.curl}` : "",
+    f.seed !== undefined ? `  replay: CONTRACT_SEED=${f.seed}` : "",
   ]
     .filter(Boolean)
     .join("\n");

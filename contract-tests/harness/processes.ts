@@ -1,21 +1,11 @@
 // Child processes the harness, the mutation test and the bench start: each is spawned detached,
 // so it leads its own process group and one kill reaches its children too (npm → node → Prism).
 import type { ChildProcess } from "node:child_process";
+import { killGroup } from "../engine/prism.ts";
+
+export { killGroup };
 
 const running = new Set<ChildProcess>();
-
-/**
- * Signals the child's whole process group. Also after the child itself exited: whatever it left
- * in its group is swept. A child that leads no group (forked) gets the signal alone.
- */
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal); // no such group; a no-op once the child exited
-  }
-}
 
 /** Kills every tracked child's group now (for afterAll hooks and signal handlers). */
 export const killAll = (): void => {

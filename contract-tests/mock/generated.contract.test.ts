@@ -3,15 +3,17 @@
 // breaks one constraint is refused with a documented 4xx whose sl-violations names the culprit.
 // Both lists come from the spec: a constraint added there gets its case here, or the coverage
 // gate fails the run.
-import { describe, expect, it } from "vitest";
-import { negativeCases, positiveCases, type NegativeCase } from "../engine/generate.ts";
+import { describe, expect, inject, it } from "vitest";
+import { negativeCases, type NegativeCase } from "../engine/generate.ts";
 import { wireOf } from "../engine/http.ts";
-import { explore } from "../engine/runner.ts";
+import { loadApi } from "../engine/spec.ts";
 import { AUTH, expectRefused, prismUrl, recorder, target } from "../harness/context.ts";
-import { api, describeFailure, recordBroken, recordReached, session, settings } from "../harness/engine.ts";
+import { describeFinding, runOnMock } from "../harness/engine.ts";
+import { recordHit } from "../harness/coverage.ts";
 
-const run = settings({ runs: 60, concurrency: 4 });
+const api = await loadApi();
 const operations = api.operations.map((o) => o.operationId);
+const coverageFile = inject("coverageFile");
 
 // Prism 5.16's known gaps: requests it lets through although the spec forbids them, or never
 // answers. Each stays an expected failure (keyed by constraint id and case), so the day Prism
@@ -29,19 +31,9 @@ const GAP_TIMEOUT_MS = 1_500;
 
 describe.runIf(target === "mock")("generated valid requests: the mock accepts them and answers as documented", () => {
   it.each(operations)("%s", async (operationId) => {
-    const { failures, cases } = await explore(
-      {
-        name: `${operationId} positive`,
-        arbitrary: positiveCases(api.doc, operationId),
-        run: async (c) => {
-          recordReached(c.operationId, c.covers);
-          return session.positive(c);
-        },
-      },
-      run,
-    );
-    expect(cases).toBeGreaterThan(0);
-    expect(failures.map(describeFailure), `seed ${run.seed}`).toEqual([]);
+    const report = await runOnMock({ phases: ["positive"], operations: [operationId] });
+    expect(report.cases).toBeGreaterThan(0);
+    expect(report.findings.map(describeFinding), `seed ${report.seed}`).toEqual([]);
   });
 });
 
@@ -50,7 +42,7 @@ describe.runIf(target === "mock")("generated invalid requests: the mock refuses 
   const cases = operations.flatMap((op) => negativeCases(api.doc, op));
   const label = (c: NegativeCase) => `${c.constraint.id}: ${c.description}`;
   const send = async (c: NegativeCase, timeoutMs = 30_000) => {
-    recordBroken(c.constraint.id);
+    recordHit(coverageFile, { constraint: c.constraint.id });
     const wire = wireOf(c, prismUrl, "", AUTH.Authorization);
     await rec.fetch(wire.url, {
       method: wire.method,

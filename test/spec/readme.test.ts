@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrism, type Prism } from "../../contract-tests/engine/prism.ts";
+import { track } from "../../contract-tests/harness/processes.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
 import { runCommand } from "../run-command.ts";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "./readme-blocks.ts";
@@ -140,15 +141,16 @@ describe(`${README}'s TypeScript`, () => {
 
   describe(`the "## ${USAGE}" blocks run against a Prism mock of the spec`, () => {
     let prism: Prism | undefined;
-    type ListPage = { users: { email: string }[]; pagination: { has_more: boolean } };
+    type ListPage = { users: { id: string; email: string }[]; pagination: { has_more: boolean } };
     let mockListPage: ListPage;
+    let mockUserId: string;
     beforeAll(async () => {
-      // Prism answers a list with the first example of listUsers' 200.
+      // Prism answers a list with the first example of listUsers' 200, a get with getUser's.
       const spec = (await loadSpecText(readFileSync(join(root, "openapi/users.yaml"), "utf8"))) as Json;
-      const examples: Record<string, { value: ListPage }> =
-        spec.paths["/v2/users"].get.responses["200"].content["application/json"].examples;
-      mockListPage = Object.values(examples)[0]!.value;
-      prism = await startPrism({ mode: "mock" });
+      const first = (response: Json) => Object.values(response.content["application/json"].examples as Json)[0].value;
+      mockListPage = first(spec.paths["/v2/users"].get.responses["200"]);
+      mockUserId = first(spec.paths["/v2/users/{user_id}"].get.responses["200"]).id;
+      prism = await startPrism({ mode: "mock", onChild: track });
     }, 60_000);
     afterAll(async () => {
       await prism?.stop();
@@ -158,7 +160,7 @@ describe(`${README}'s TypeScript`, () => {
     // needs its line here.
     const expectedOutput: (() => string)[] = [
       // listAll({ email: "example.com" }) logs each matching user's email: the mock's one page
-      // (has_more: false). Nothing else prints: the mock answers the get in the try with a 200.
+      // (has_more: false). The try prints nothing: the mock answers its get with a 200.
       () => {
         expect(
           mockListPage.pagination.has_more,
@@ -167,7 +169,22 @@ describe(`${README}'s TypeScript`, () => {
         const emails = mockListPage.users.map((u) => u.email);
         expect(emails.length).toBeGreaterThan(0);
         for (const e of emails) expect(e).toContain("example.com");
-        return emails.map((e) => `${e}\n`).join("");
+        // findByEmail("ADA@example.com") and deleteMany: the mock answers every search with that
+        // same page (a DELETE with 204), so ada, on it, is found and deleted; nobody is not found.
+        const ada = mockListPage.users.filter((u) => u.email.toLowerCase() === "ada@example.com");
+        const nobody = mockListPage.users.filter((u) => u.email.toLowerCase() === "nobody@example.com");
+        expect([ada.length, nobody.length], "the mock's page must hold ada@example.com once, nobody@ not").toEqual([
+          1, 0,
+        ]);
+        return [
+          ...emails,
+          `found ${ada[0]!.id}`,
+          `${mockUserId} deleted ${mockUserId}`,
+          `ada@example.com deleted ${ada[0]!.id}`,
+          "nobody@example.com not_found -",
+        ]
+          .map((line) => `${line}\n`)
+          .join("");
       },
     ];
 

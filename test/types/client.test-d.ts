@@ -3,8 +3,11 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { operations, paths } from "../../generated/users.ts";
 import type { OPERATIONS } from "../../src/operations.ts";
 import {
+  type ArizeAbortError,
   type ArizeApiError,
+  type ArizeError,
   createUsersClient,
+  type DeleteResult,
   NotFoundError,
   type components,
   type CreateUserRequest,
@@ -56,6 +59,34 @@ describe("types", () => {
     expectTypeOf(arize.users.listAll()).toMatchTypeOf<AsyncIterable<User>>();
     expectTypeOf(new NotFoundError(new Response())).toMatchTypeOf<ArizeApiError>();
     expectTypeOf<ArizeApiError["problem"]>().toEqualTypeOf<Problem | undefined>();
+  });
+
+  it("findByEmail and deleteMany: typed results, a union narrowed by status", () => {
+    expectTypeOf(arize.users.findByEmail("jo@example.com")).resolves.toEqualTypeOf<User | undefined>();
+    expectTypeOf(arize.users.deleteMany({ ids: ["a"] })).resolves.toEqualTypeOf<DeleteResult[]>();
+    const narrowed = (r: DeleteResult) => {
+      expectTypeOf(r.input).toBeString();
+      expectTypeOf(r.status).toEqualTypeOf<"deleted" | "not_found" | "failed" | "not_attempted">();
+      if (r.status === "deleted") {
+        expectTypeOf(r.userId).toBeString();
+        expectTypeOf(r.error).toEqualTypeOf<undefined>();
+      }
+      if (r.status === "not_found") expectTypeOf(r.error).toEqualTypeOf<NotFoundError | undefined>();
+      if (r.status === "failed") expectTypeOf(r.error).toEqualTypeOf<ArizeError>();
+      if (r.status === "not_attempted") expectTypeOf(r.error).toEqualTypeOf<ArizeAbortError>();
+      if (r.status !== "deleted") expectTypeOf(r.userId).toEqualTypeOf<string | undefined>();
+      // Without narrowing, what every result can be read as.
+      expectTypeOf(r.error?.message).toEqualTypeOf<string | undefined>();
+    };
+    void narrowed;
+    arize.users.deleteMany(
+      { emails: ["jo@example.com"] },
+      { concurrency: 2, signal: AbortSignal.timeout(9), maxRetries: 1 },
+    );
+    arize.users.deleteMany({ ids: ["a"], emails: ["jo@example.com"] });
+    // Read-only lists are fine.
+    const ids: readonly string[] = ["a"];
+    arize.users.deleteMany({ ids });
   });
 
   it("the operation table's routes lead to its operations", () => {
@@ -114,6 +145,20 @@ describe("types", () => {
     arize.users.get("x", { retries: 3 });
     // @ts-expect-error unknown client option
     createUsersClient({ apiKey: "k", retries: 3 });
+    // @ts-expect-error deleteMany needs ids or emails
+    arize.users.deleteMany({});
+    // @ts-expect-error the official client's name is userIds; ours is ids
+    arize.users.deleteMany({ userIds: ["a"] });
+    // @ts-expect-error ids is an array
+    arize.users.deleteMany({ ids: "a" });
+    // @ts-expect-error emails are strings
+    arize.users.deleteMany({ emails: [1] });
+    // @ts-expect-error concurrency is a number
+    arize.users.deleteMany({ ids: ["a"] }, { concurrency: "4" });
+    // @ts-expect-error an email is a string
+    arize.users.findByEmail(42);
+    // @ts-expect-error findByEmail takes no concurrency
+    arize.users.findByEmail("jo@example.com", { concurrency: 2 });
     const body: UpdateUserRequest = { name: "ok" };
     arize.users.update("x", body);
     arize.raw.GET("/v2/users/{user_id}", { params: { path: { user_id: "x" } } });

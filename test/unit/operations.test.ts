@@ -145,6 +145,18 @@ describe("limit", () => {
   });
 });
 
+describe("query text", () => {
+  it("a lone surrogate (no URL can carry it) is refused before anything is sent, saying so", async () => {
+    const t = transport(json(200, { users: [], pagination: { has_more: false } }));
+    const e = await rejection(client(t.fetch).users.list({ email: "jo\ud800" }));
+    expect(e).toBeInstanceOf(ArizeError);
+    expect(e.message).toBe(
+      "Invalid query: a value holds a broken Unicode character (a lone surrogate), which no URL can carry",
+    );
+    expect(t.calls).toHaveLength(0);
+  });
+});
+
 describe("pagination (listAll)", () => {
   const page = (ids: string[], next?: string) =>
     json(200, {
