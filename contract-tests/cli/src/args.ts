@@ -149,7 +149,7 @@ function idsOf(name: "only" | "skip", v: string | undefined): string[] | undefin
 
 /** --allow-insecure-http, or CONTRACT_ALLOW_INSECURE_HTTP=1 (the contract suite's setting). */
 function insecureHttpAllowed(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
-  const v = env[INSECURE_HTTP_ENV];
+  const v = env[INSECURE_HTTP_ENV]?.trim(); // as the contract suite reads it
   if (v !== undefined && v !== "" && v !== "0" && v !== "1")
     throw new SetupError(`${INSECURE_HTTP_ENV} must be 1 (or 0, or unset), got ${JSON.stringify(v)}`);
   return flag === true || v === "1";
