@@ -34,6 +34,13 @@ describe("promise checks over observations", () => {
     expect(checkLimit([page([user(1), user(2)], true), page([user(3)], false)], 2)).toEqual([]);
     expect(checkLimit([page([user(1), user(2), user(3)], false)], 2)[0]?.message).toMatch(/page 1 holds 3 users/);
     expect(checkLimit([page([user(1)], true)], 2)[0]?.message).toMatch(/holds 1 users and says has_more/);
+    // limit omitted: 50, exactly when has_more.
+    const fifty = Array.from({ length: 50 }, (_, i) => user(i));
+    expect(checkLimit([page(fifty, true), page([user(1)], false)], undefined)).toEqual([]);
+    expect(checkLimit([page(fifty.slice(20), true)], undefined)[0]).toMatchObject({
+      clause: "limit_respected.default_limit",
+      message: "limit omitted (50): page 1 holds 30 users and says has_more.",
+    });
   });
 
   it("pagination_complete: a user on two pages is reported once", () => {
@@ -47,8 +54,8 @@ describe("promise checks over observations", () => {
   });
 
   it("exactly: names the missing and the extra users", () => {
-    expect(checkExactly("filter_status", [user(1)], [user(1)], "w", undefined)).toEqual([]);
-    const [o] = checkExactly("filter_status", [user(1), user(3)], [user(1), user(2)], "status=active", undefined);
+    expect(checkExactly("filter_status.exact", [user(1)], [user(1)], "w", undefined)).toEqual([]);
+    const [o] = checkExactly("filter_status.exact", [user(1), user(3)], [user(1), user(2)], "status=active", undefined);
     expect(o?.message).toMatch(/missing id2 .*should not list id3/);
     expect(o?.check).toBe("filter_status");
   });
