@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hideTemporaryPasswords } from "../harness/prism.ts";
 import type { Check, Severity } from "./checks.ts";
+import type { ClauseObservation } from "./clauses.ts";
 import { problemKey, type Failure, type WireRequest } from "./runner.ts";
 
 export interface Finding {
@@ -24,6 +25,18 @@ export interface Finding {
   atMs: number; // ms since the run started (time to first finding)
   /** How many sampled cases showed this problem (the runner groups before it reports); 1 when absent. */
   count?: number;
+  /** The clause of the promise it breaks: `<check id>.<clause>`, e.g. "limit_respected.default_limit". */
+  clause?: string;
+  /** From a sequence of operations: every step that led to it (shrunk by fast-check), the last one showing it. */
+  steps?: FindingStep[];
+}
+
+/** One step of a failing sequence: what it was, its request (key → $ARIZE_API_KEY), the status, and a curl. */
+export interface FindingStep {
+  label: string; // "create(email_link, member)"
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  status?: number;
+  curl: string;
 }
 
 export interface Secrets {
@@ -104,11 +117,12 @@ export function curlFor(req: WireRequest, apiKey = process.env.ARIZE_API_KEY ?? 
  * (`started` is accepted for callers that hold it; the time comes from the failure's own atMs.)
  */
 export function toFinding(
-  f: Failure,
+  f: Failure & Pick<ClauseObservation, "clause" | "steps">,
   check: Pick<Check, "title" | "severity">,
   s: Secrets & { started?: number } = {},
 ): Finding {
   const x = f.exchange;
+  const apiKey = s.apiKey ?? process.env.ARIZE_API_KEY ?? "";
   const finding: Finding = {
     check: f.check,
     severity: check.severity,
@@ -124,7 +138,21 @@ export function toFinding(
         ...(x.request.body !== undefined && { body: x.request.body }),
       },
       response: { status: x.status, headers: { ...x.headers }, body: x.body },
-      curl: curlFor(x.request, s.apiKey ?? process.env.ARIZE_API_KEY ?? ""),
+      curl: curlFor(x.request, apiKey),
+    }),
+    ...(f.clause !== undefined && { clause: f.clause }),
+    ...(f.steps?.length && {
+      steps: f.steps.map((step) => ({
+        label: step.label,
+        request: {
+          method: step.request.method,
+          url: step.request.url,
+          headers: { ...step.request.headers },
+          ...(step.request.body !== undefined && { body: step.request.body }),
+        },
+        ...(step.status !== undefined && { status: step.status }),
+        curl: curlFor(step.request, apiKey),
+      })),
     }),
     seed: f.seed,
     ...(f.replayPath && { replayPath: f.replayPath }),
@@ -254,6 +282,27 @@ export function replayCommand(run: Pick<FindingsRun, "seed" | "target" | "server
   return `${env.join(" ")} npm run contract`;
 }
 
+/**
+ * A failing sequence as a numbered list: each step's label, the status it got, and a curl that
+ * sends it again (in order: later steps use the ids earlier ones made).
+ */
+function renderSteps(f: Finding): string[] {
+  const steps = f.steps ?? [];
+  const replay = [f.seed !== undefined ? `seed ${f.seed}` : "", f.replayPath ? `case path ${f.replayPath}` : ""].filter(
+    Boolean,
+  );
+  return [
+    `The sequence that shows it (${steps.length} step${steps.length === 1 ? "" : "s"}${f.shrunk ? ", shrunk by fast-check" : ""}${replay.length ? `; ${replay.join(", ")}` : ""}):`,
+    "",
+    ...steps.flatMap((step, i) => [
+      `${i + 1}. \`${step.label}\` → ${step.status ?? "no answer"}`,
+      "",
+      ...fence("sh", step.curl).map((line) => `   ${line}`),
+      "",
+    ]),
+  ];
+}
+
 /** conformance.md: verdict, one table row per problem, then each problem once with what reproduces it. */
 export function renderMarkdown(run: FindingsRun, coverage: string[] = []): string {
   const groups = safeGroups(run);
@@ -286,11 +335,12 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
     out.push(
       `## ${i + 1}. ${g.operation}${g.where ? ` ${g.where}` : ""}: ${g.title}`,
       "",
-      `\`${g.check}\`, ${f.severity}, ${g.count} case(s). First example:`,
+      `\`${g.check}\`${f.clause ? ` (clause \`${f.clause}\`)` : ""}, ${f.severity}, ${g.count} case(s). First example:`,
       "",
       f.message,
       "",
     );
+    if (f.steps?.length) out.push(...renderSteps(f), "");
     if (f.request)
       out.push(
         ...fence(
@@ -317,7 +367,7 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = []): strin
         `Replay: \`${replayCommand({ ...run, seed: f.seed })}\`${f.replayPath ? ` (case path ${f.replayPath}${f.shrunk ? ", shrunk" : ""})` : ""}`,
         "",
       );
-    if (f.curl) out.push(...fence("sh", f.curl), "");
+    if (f.curl && !f.steps?.length) out.push(...fence("sh", f.curl), ""); // with steps, the last step's curl is it
   });
   const notRun = run.checks.filter((c) => !c.ran).map((c) => `- ${c.id}: ${c.title}`);
   if (run.skipped.length || notRun.length)
