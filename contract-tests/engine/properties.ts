@@ -20,6 +20,7 @@ import {
   judgeReset,
   judgeUpdated,
   expectedFromUpdate,
+  storedView,
   type KnownUser,
   type UpdateBody,
   type User,
@@ -495,12 +496,6 @@ export interface WriteHooks {
 
 export const userPath = (id: string, tail = ""): string => `/v2/users/${encodeURIComponent(id)}${tail}`;
 
-/** The user as get shows it, without the parts only a 201 carries. */
-const asStored = (json: unknown): User => {
-  const { temporary_password: _secret, invite_mode: _mode, ...user } = json as User;
-  return user as User;
-};
-
 /** Listed by a needle cut from its email (any case), and with a status filter too, exactly where it matches. */
 async function lifeListings(sender: Sender, known: KnownUser, life: Life, tally: ClauseTally): Promise<Observation[]> {
   const needle = cutNeedle(known.view.email, life.cut);
@@ -535,7 +530,15 @@ async function lifeDeletion(
     ...still.observations,
     ...judgeListing([{ ...known, deleted: true }], { needle: body.email }, still, query.slice(1), tally),
   );
-  out.push(...judgeCreatedAgain("deleted", known.view, await call("createUser", "POST", "/v2/users", body), tally));
+  out.push(
+    ...judgeCreatedAgain(
+      "deleted",
+      known.view,
+      body.invite_mode,
+      await call("createUser", "POST", "/v2/users", body),
+      tally,
+    ),
+  );
   return out;
 }
 
@@ -580,19 +583,27 @@ export function lifeProperty(
         return out;
       }
       out.push(...judgeCreated(body, made, tally));
-      const stored = asStored(made.json);
+      const stored = storedView(made.json);
 
       // Read back; from here on the user is as get shows it (the create promises only the fields sent).
       const fetched = await call("getUser", "GET", userPath(stored.id));
       const readBack = judgeRead(stored, { kind: "create", body }, fetched, tally);
       out.push(...readBack);
-      const current = readBack.length === 0 ? asStored(fetched.json) : stored;
+      const current = readBack.length === 0 ? storedView(fetched.json) : stored;
 
       out.push(...(await lifeListings(sender, known(current, { kind: "create", body }), life, tally)));
 
       // Created again: an invited user comes back as is (200), an active one is a conflict (409).
       const again = await call("createUser", "POST", "/v2/users", body);
-      out.push(...judgeCreatedAgain(current.status === "invited" ? "invited" : "active", current, again, tally));
+      out.push(
+        ...judgeCreatedAgain(
+          current.status === "invited" ? "invited" : "active",
+          current,
+          body.invite_mode,
+          again,
+          tally,
+        ),
+      );
 
       // Updated: the answer and a later get show what was sent, nothing else changed.
       const updated = await call("updateUser", "PATCH", userPath(current.id), life.update);
