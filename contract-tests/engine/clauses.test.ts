@@ -19,8 +19,7 @@ import {
   judgeGone,
   judgeListing,
   judgeRead,
-  judgeResend,
-  judgeReset,
+  judgeStateRefusal,
   judgeUpdated,
   type KnownUser,
   type User,
@@ -35,38 +34,14 @@ import {
   checkStatusFilter,
   checkUnknownId,
   cursorProblem,
-  type Page,
   type Sender,
 } from "./properties.ts";
-import type { Exchange } from "./runner.ts";
 import { describeApi, loadApi } from "./spec.ts";
+import { answer, page, user } from "./test-users.ts";
 
 const api = await loadApi();
 
-const user = (n: number, over: Partial<User> = {}): User => ({
-  id: `id${n}`,
-  name: `U${n}`,
-  email: `u${n}@example.com`,
-  created_at: `2024-01-0${n}T00:00:00Z`,
-  status: "active",
-  role: { type: "predefined", name: "member" },
-  is_developer: true,
-  ...over,
-});
 const many = (n: number) => Array.from({ length: n }, (_, i) => user(1, { id: `id${i}` }));
-const answer = (status: number, json?: unknown): Exchange => ({
-  request: { method: "GET", url: "http://127.0.0.1:9/v2/users", headers: {} },
-  status,
-  headers: {},
-  body: json === undefined ? "" : JSON.stringify(json),
-  json,
-});
-const page = (users: User[], hasMore: boolean, nextCursor: string | undefined = hasMore ? "c" : undefined): Page => ({
-  users,
-  hasMore,
-  nextCursor,
-  exchange: answer(200),
-});
 const walkOf = (users: User[], complete = true) => ({ users, pages: [page(users, false)], complete });
 const known = (u: User, over: Partial<KnownUser> = {}): KnownUser => ({
   view: u,
@@ -158,8 +133,10 @@ const FIRING: Record<string, Firing[]> = {
   ],
   judgeDeleted: [(t) => judgeDeleted(answer(404), t)],
   judgeGone: [(t) => judgeGone(answer(200, user(1)), t)],
-  judgeResend: [(t) => judgeResend("active", answer(204), t)],
-  judgeReset: [(t) => judgeReset("invited", answer(204), t)],
+  judgeStateRefusal: [
+    (t) => judgeStateRefusal("resendInvitation", "active", answer(204), t),
+    (t) => judgeStateRefusal("resetPassword", "invited", answer(204), t),
+  ],
   judgeListing: [
     (t) => judgeListing([], { statuses: ["active"] }, walkOf([user(1, { status: "invited" })]), "w", t),
     (t) => judgeListing([], { needle: "zz" }, walkOf([user(1)]), "w", t),

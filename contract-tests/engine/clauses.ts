@@ -141,8 +141,7 @@ export const ASSERTIONS: readonly Assertion[] = [
   },
   { id: "judgeDeleted", clauses: ["delete_final.twice_204"] },
   { id: "judgeGone", clauses: ["delete_final.get_404"] },
-  { id: "judgeResend", clauses: ["state_refusal.resend_not_invited"] },
-  { id: "judgeReset", clauses: ["state_refusal.reset_unverified"] },
+  { id: "judgeStateRefusal", clauses: ["state_refusal.resend_not_invited", "state_refusal.reset_unverified"] },
   // judges.ts: a walk against the users the judge knows (the model's, or the life's one user).
   {
     id: "judgeListing",

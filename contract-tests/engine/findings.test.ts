@@ -88,22 +88,28 @@ const run = (findings: Finding[], over: Partial<FindingsRun> = {}): FindingsRun 
   ...over,
 });
 
+/** A finding as every output shows it: itself, findings.json (written and read back), Markdown, JUnit. */
+const everyRendering = (f: Finding) => {
+  const dir = tempDir();
+  const written = writeFindingsJson(dir, run([f]));
+  return {
+    finding: JSON.stringify(f),
+    json: JSON.stringify(readFindingsJson(dir)),
+    md: renderMarkdown(written),
+    junit: renderJunit(written),
+  };
+};
+const expectNoSecretIn = (texts: Record<string, string>) => {
+  for (const [name, text] of Object.entries(texts)) {
+    expect(text.includes(KEY), `${name} shows the key`).toBe(false);
+    expect(text.includes(PASSWORD), `${name} shows the password`).toBe(false);
+  }
+};
+
 describe("redaction", () => {
   it("no key and no temporary password in the finding, findings.json, Markdown, JUnit or curl", () => {
     const f = finding();
-    const dir = tempDir();
-    const written = writeFindingsJson(dir, run([f]));
-    const texts = {
-      finding: JSON.stringify(f),
-      json: JSON.stringify(readFindingsJson(dir)),
-      md: renderMarkdown(written),
-      junit: renderJunit(written),
-      curl: f.curl ?? "",
-    };
-    for (const [name, text] of Object.entries(texts)) {
-      expect(text.includes(KEY), `${name} shows the key`).toBe(false);
-      expect(text.includes(PASSWORD), `${name} shows the password`).toBe(false);
-    }
+    expectNoSecretIn({ ...everyRendering(f), curl: f.curl ?? "" });
     expect(f.request?.headers.Authorization).toBe("Bearer $ARIZE_API_KEY");
     expect(f.message).toContain("key $ARIZE_API_KEY, password [REDACTED]");
     expect(f.curl).toContain(`'Authorization: Bearer '"$ARIZE_API_KEY"`);
@@ -165,18 +171,9 @@ describe("a finding from a sequence of operations: its clause and its steps", ()
     expect(f.steps?.[1]?.curl).toMatch(
       /^curl -sS -i -g -X 'PATCH' 'http:\/\/127\.0\.0\.1:9\/v2\/users\/VXNlcjox' -H 'Authorization: Bearer '"\$ARIZE_API_KEY"/,
     );
-    const dir = tempDir();
-    const written = writeFindingsJson(dir, run([f]));
-    const texts = {
-      finding: JSON.stringify(f),
-      json: JSON.stringify(readFindingsJson(dir)),
-      md: renderMarkdown(written),
-    };
-    for (const [name, text] of Object.entries(texts)) {
-      expect(text.includes(KEY), `${name} shows the key`).toBe(false);
-      expect(text.includes(PASSWORD), `${name} shows the password`).toBe(false);
-    }
-    expect(readFindingsJson(dir).findings[0]?.steps).toHaveLength(3);
+    const texts = everyRendering(f);
+    expectNoSecretIn(texts);
+    expect((JSON.parse(texts.json) as FindingsRun).findings[0]?.steps).toHaveLength(3);
   });
 
   it("conformance.md shows the clause and the sequence as numbered steps, each with its curl, the seed and the path", () => {

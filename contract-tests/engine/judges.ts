@@ -297,25 +297,44 @@ export const judgeGone = (x: Exchange, tally?: ClauseTally): ClauseObservation[]
     exchange: x,
   }));
 
-/** Resend to a user who is not invited: 400. (To an invited user the spec promises acceptance, no clause.) */
-export const judgeResend = (status: string, x: Exchange, tally?: ClauseTally): ClauseObservation[] =>
-  status === "invited"
-    ? []
-    : claim(tally, "state_refusal.resend_not_invited", x.status === 400, () => ({
-        operation: "resendInvitation",
-        message: `Resend to a ${status} user answered ${x.status}, not 400.`,
-        exchange: x,
-      }));
+/** The operations whose answer depends on the user's state, and the states in which the spec refuses them. */
+export type StateDependent = "resendInvitation" | "resetPassword";
+const STATE_RULES: Record<
+  StateDependent,
+  { clause: ClauseId; eligible: (status: string) => boolean; what: (status: string) => string }
+> = {
+  // Resend: only to the invited.
+  resendInvitation: {
+    clause: "state_refusal.resend_not_invited",
+    eligible: (status) => status === "invited",
+    what: (status) => `Resend to a ${status} user`,
+  },
+  // Password reset: not before the account is verified (invited, expired).
+  resetPassword: {
+    clause: "state_refusal.reset_unverified",
+    eligible: (status) => status === "active",
+    what: (status) => `A password reset for an unverified (${status}) user`,
+  },
+};
 
-/** A password reset for a user who has not verified the account (invited, expired): 400. */
-export const judgeReset = (status: string, x: Exchange, tally?: ClauseTally): ClauseObservation[] =>
-  status === "active"
-    ? []
-    : claim(tally, "state_refusal.reset_unverified", x.status === 400, () => ({
-        operation: "resetPassword",
-        message: `A password reset for an unverified (${status}) user answered ${x.status}, not 400.`,
-        exchange: x,
-      }));
+/** Whether the spec lets the operation through for a user in this status (then it promises acceptance, no clause). */
+export const eligible = (operation: StateDependent, status: string): boolean => STATE_RULES[operation].eligible(status);
+
+/** Resend or reset for a user in a status the spec refuses it in: 400. */
+export function judgeStateRefusal(
+  operation: StateDependent,
+  status: string,
+  x: Exchange,
+  tally?: ClauseTally,
+): ClauseObservation[] {
+  const rule = STATE_RULES[operation];
+  if (rule.eligible(status)) return [];
+  return claim(tally, rule.clause, x.status === 400, () => ({
+    operation,
+    message: `${rule.what(status)} answered ${x.status}, not 400.`,
+    exchange: x,
+  }));
+}
 
 // ---- a listing against the users the judge knows ---------------------------------------------
 

@@ -8,26 +8,8 @@ import {
   differences,
   expectedFromCreate,
   needleArb,
-  type Page,
-  type User,
 } from "./properties.ts";
-
-const user = (n: number, over: Partial<User> = {}): User => ({
-  id: `id${n}`,
-  name: `U${n}`,
-  email: `u${n}@example.com`,
-  created_at: `2024-01-0${n}T00:00:00Z`,
-  status: "active",
-  role: { type: "predefined", name: "member" },
-  is_developer: true,
-  ...over,
-});
-const page = (users: User[], hasMore: boolean): Page => ({
-  users,
-  hasMore,
-  nextCursor: hasMore ? "c" : undefined,
-  exchange: { request: { method: "GET", url: "u", headers: {} }, status: 200, headers: {}, body: "", json: undefined },
-});
+import { page, user } from "./test-users.ts";
 
 describe("promise checks over observations", () => {
   it("limit_respected: a full page with has_more passes; more than limit, or fewer with has_more, fails", () => {

@@ -16,8 +16,7 @@ import {
   judgeGone,
   judgeListing,
   judgeRead,
-  judgeResend,
-  judgeReset,
+  judgeStateRefusal,
   judgeUpdated,
   expectedFromUpdate,
   storedView,
@@ -614,7 +613,7 @@ export function lifeProperty(
 
       // State-dependent refusals: resend only to the invited; no password reset before verification.
       const resend = await call("resendInvitation", "POST", userPath(current.id, "/resend-invitation"));
-      out.push(...judgeResend(current.status, resend, tally));
+      out.push(...judgeStateRefusal("resendInvitation", current.status, resend, tally));
       if (current.status === "invited" && resend.status !== 204)
         out.push(
           obs(
@@ -626,7 +625,12 @@ export function lifeProperty(
         );
       if (current.status === "invited")
         out.push(
-          ...judgeReset("invited", await call("resetPassword", "POST", userPath(current.id, "/reset-password")), tally),
+          ...judgeStateRefusal(
+            "resetPassword",
+            "invited",
+            await call("resetPassword", "POST", userPath(current.id, "/reset-password")),
+            tally,
+          ),
         );
 
       out.push(...(await lifeDeletion(sender, known(after, { kind: "update", body: life.update }), body, call, tally)));

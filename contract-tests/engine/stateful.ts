@@ -18,8 +18,9 @@ import {
   judgeGone,
   judgeListing,
   judgeRead,
-  judgeResend,
-  judgeReset,
+  eligible,
+  judgeStateRefusal,
+  type StateDependent,
   judgeUpdated,
   storedView,
   type UpdateBody,
@@ -288,7 +289,7 @@ const remove = (pick: number): SequenceCommand =>
  * Resend or reset: refused (400) in the states the spec names; accepted (2xx, or its x-may-refuse)
  * otherwise; nothing promised once deleted. Neither changes the user.
  */
-const stateDependent = (operation: "resendInvitation" | "resetPassword", pick: number): SequenceCommand => {
+const stateDependent = (operation: StateDependent, pick: number): SequenceCommand => {
   const [verb, tail] =
     operation === "resendInvitation" ? ["resend", "/resend-invitation"] : ["reset", "/reset-password"];
   return command(`${verb}(user ${pick})`, hasOwn(pick), async (m, run) => {
@@ -297,11 +298,10 @@ const stateDependent = (operation: "resendInvitation" | "resetPassword", pick: n
       const x = await send(s, operation, "POST", userPath(u.view.id, tail));
       if (!run.model) return accepted(operation, x, shapeAllowed(run, operation, u), verb);
       if (u.deleted) return [];
-      const status = u.view.status;
-      const refused =
-        operation === "resendInvitation" ? judgeResend(status, x, run.tally) : judgeReset(status, x, run.tally);
-      const eligible = operation === "resendInvitation" ? status === "invited" : status === "active";
-      return eligible ? accepted(operation, x, run.refusals[operation] ?? [], `${verb} to a ${status} user`) : refused;
+      const { status } = u.view;
+      return eligible(operation, status)
+        ? accepted(operation, x, run.refusals[operation] ?? [], `${verb} to a ${status} user`)
+        : judgeStateRefusal(operation, status, x, run.tally);
     });
     if (run.model) await invariants(m, run, u);
   });
