@@ -202,6 +202,22 @@ describe("every assertion fires, under the clauses it is registered with", () =>
   });
 });
 
+describe("messages never show a secret", () => {
+  it("a temporary_password where none belongs is named, its value not shown", () => {
+    const secret = "tmp-Zq7-secret";
+    const [o] = judgeUpdated(
+      user(1),
+      { name: "A" },
+      answer(200, { ...user(1, { name: "A" }), temporary_password: secret }),
+    );
+    expect(o?.clause).toBe("update_persisted.others_unchanged");
+    expect(o?.message).toContain("temporary_password: expected none, got a value (a secret: not shown)");
+    const listed = judgeListing([known(user(1))], {}, walkOf([{ ...user(1), temporary_password: secret }]), "list()");
+    expect(listed.map((l) => l.message).join(" ")).not.toContain(secret);
+    expect(o?.message).not.toContain(secret);
+  });
+});
+
 describe("claim and the tally", () => {
   it("counts an assertion that holds and one that does not; builds the message only when broken", () => {
     const tally = new ClauseTally();

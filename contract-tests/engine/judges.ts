@@ -73,11 +73,20 @@ export const storedView = (json: unknown): User => {
   return user as User;
 };
 
-/** Every field, of either, whose value differs: `name: expected "A", got "B"`. */
+// A field whose value is never shown in a message (the temporary password above all).
+const SECRET_FIELD = /password|secret|token|key/i;
+const shown = (field: string, value: unknown) =>
+  value !== undefined && SECRET_FIELD.test(field) ? "a value (a secret: not shown)" : (JSON.stringify(value) ?? "none");
+
+/** One field that differs, for a message: `name: expected "A", got "B"` (a secret's value never shown). */
+const fieldDiff = (field: string, got: Record<string, unknown>, want: Record<string, unknown>) =>
+  `${field}: expected ${shown(field, want[field])}, got ${shown(field, got[field])}`;
+
+/** Every field, of either, whose value differs. */
 export const changedFields = (got: Record<string, unknown>, want: Record<string, unknown>): string[] =>
   [...new Set([...Object.keys(want), ...Object.keys(got)])]
     .filter((f) => !isDeepStrictEqual(got[f], want[f]))
-    .map((f) => `${f}: expected ${JSON.stringify(want[f]) ?? "none"}, got ${JSON.stringify(got[f]) ?? "none"}`);
+    .map((f) => fieldDiff(f, got, want));
 
 /** Whether an answer carries a temporary_password (the secret shows only in one 201). */
 export const carriesSecret = (json: unknown): boolean => isObject(json) && json.temporary_password !== undefined;
@@ -132,7 +141,7 @@ function judgeFields(
   if (!isObject(got))
     return claim(tally, mainClause(last), false, () => ({
       operation: what.operation,
-      message: `${what.text} answered ${x.status} without a user: ${JSON.stringify(got) ?? "no JSON"}.`,
+      message: `${what.text} answered ${x.status} without a user: ${JSON.stringify(got)?.slice(0, 80) ?? "no JSON"}.`,
       exchange: x,
     }));
   const fields = last.kind === "create" ? Object.keys(want) : [...new Set([...Object.keys(want), ...Object.keys(got)])];
@@ -140,8 +149,7 @@ function judgeFields(
   for (const f of fields) {
     const clause = clauseOfField(f, got[f], last);
     const list = byClause.get(clause) ?? [];
-    if (!isDeepStrictEqual(got[f], want[f]))
-      list.push(`${f}: expected ${JSON.stringify(want[f]) ?? "none"}, got ${JSON.stringify(got[f]) ?? "none"}`);
+    if (!isDeepStrictEqual(got[f], want[f])) list.push(fieldDiff(f, got, want));
     byClause.set(clause, list);
   }
   return [...byClause].flatMap(([clause, diffs]) =>
