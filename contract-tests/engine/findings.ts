@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Check, Severity } from "./checks.ts";
+import type { ClauseObservation } from "./clauses.ts";
 import type { ScenarioInfo, ScenarioOutcome } from "./events.ts";
 import { hideTemporaryPasswords } from "./redact.ts";
 import { problemKey, type Failure, type WireRequest } from "./runner.ts";
@@ -28,6 +29,18 @@ export interface Finding {
   count?: number;
   /** The scenario that saw it (absent for the run's own: the clean-up). */
   scenario?: string;
+  /** The clause of the promise it breaks: `<check id>.<clause>`, e.g. "limit_respected.default_limit". */
+  clause?: string;
+  /** From a sequence of operations: every step that led to it (shrunk by fast-check), the last one showing it. */
+  steps?: FindingStep[];
+}
+
+/** One step of a failing sequence: what it was, its request (key → $ARIZE_API_KEY), the status, and a curl. */
+export interface FindingStep {
+  label: string; // "create(email_link, member)"
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  status?: number;
+  curl: string;
 }
 
 export interface Secrets {
@@ -103,17 +116,26 @@ export function curlFor(req: WireRequest, apiKey = ""): string {
   return parts.join(" ");
 }
 
+/** A request as a finding keeps it (its own copy: redaction must not touch the run's). */
+const copyOf = (r: WireRequest): NonNullable<Finding["request"]> => ({
+  method: r.method,
+  url: r.url,
+  headers: { ...r.headers },
+  ...(r.body !== undefined && { body: r.body }),
+});
+
 /**
  * A runner failure as a finding of its check: request, response excerpt, curl, replay; redacted.
  * (`started` is accepted for callers that hold it; the time comes from the failure's own atMs.)
  */
 export function toFinding(
-  f: Failure,
+  f: Failure & Pick<ClauseObservation, "clause" | "steps">,
   check: Pick<Check, "title" | "severity">,
   s: Secrets & { started?: number } = {},
 ): Finding {
   const x = f.exchange;
   const request = x?.request ?? f.request;
+  const apiKey = s.apiKey ?? "";
   const finding: Finding = {
     check: f.check,
     severity: check.severity,
@@ -121,14 +143,15 @@ export function toFinding(
     title: check.title,
     message: f.message,
     ...(f.where !== undefined && { where: f.where }),
-    ...(request && {
-      request: {
-        method: request.method,
-        url: request.url,
-        headers: { ...request.headers },
-        ...(request.body !== undefined && { body: request.body }),
-      },
-      curl: curlFor(request, s.apiKey ?? ""),
+    ...(request && { request: copyOf(request), curl: curlFor(request, apiKey) }),
+    ...(f.clause !== undefined && { clause: f.clause }),
+    ...(f.steps?.length && {
+      steps: f.steps.map((step) => ({
+        label: step.label,
+        request: copyOf(step.request),
+        ...(step.status !== undefined && { status: step.status }),
+        curl: curlFor(step.request, apiKey),
+      })),
     }),
     ...(x && { response: { status: x.status, headers: { ...x.headers }, body: x.body } }),
     seed: f.seed,
@@ -299,6 +322,27 @@ function crossCheckLines(run: FindingsRun): string[] {
   ];
 }
 
+/**
+ * A failing sequence as a numbered list: each step's label, the status it got, and a curl that
+ * sends it again (in order: later steps use the ids earlier ones made).
+ */
+function renderSteps(f: Finding): string[] {
+  const steps = f.steps ?? [];
+  const replay = [f.seed !== undefined ? `seed ${f.seed}` : "", f.replayPath ? `case path ${f.replayPath}` : ""].filter(
+    Boolean,
+  );
+  return [
+    `The sequence that shows it (${steps.length} step${steps.length === 1 ? "" : "s"}${f.shrunk ? ", shrunk by fast-check" : ""}${replay.length ? `; ${replay.join(", ")}` : ""}):`,
+    "",
+    ...steps.flatMap((step, i) => [
+      `${i + 1}. \`${step.label}\` → ${step.status ?? "no answer"}`,
+      "",
+      ...fence("sh", step.curl).map((line) => `   ${line}`),
+      "",
+    ]),
+  ];
+}
+
 /** conformance.md: verdict, one table row per problem, then each problem once with what reproduces it. */
 export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secrets: Secrets = {}): string {
   const groups = safeGroups(run, secrets);
@@ -332,11 +376,12 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secret
     out.push(
       `## ${i + 1}. ${g.operation}${g.where ? ` ${g.where}` : ""}: ${g.title}`,
       "",
-      `\`${g.check}\`, ${f.severity}, ${g.count} case(s). First example:`,
+      `\`${g.check}\`${f.clause ? ` (clause \`${f.clause}\`)` : ""}, ${f.severity}, ${g.count} case(s). First example:`,
       "",
       f.message,
       "",
     );
+    if (f.steps?.length) out.push(...renderSteps(f), "");
     if (f.request)
       out.push(
         ...fence(
@@ -363,7 +408,7 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secret
         `Replay: \`${replayCommand({ ...run, seed: f.seed })}\`${f.replayPath ? ` (case path ${f.replayPath}${f.shrunk ? ", shrunk" : ""})` : ""}`,
         "",
       );
-    if (f.curl) out.push(...fence("sh", f.curl), "");
+    if (f.curl && !f.steps?.length) out.push(...fence("sh", f.curl), ""); // with steps, the last step's curl is it
   });
   const notRun = run.checks.filter((c) => !c.ran).map((c) => `- ${c.id}: ${c.title}`);
   if (run.skipped.length || notRun.length)
