@@ -21,14 +21,8 @@ export interface Step {
   status?: number | undefined;
 }
 
-/**
- * An observation that names the clause it breaks, and (from a sequence of operations) the steps
- * that led to it. runner.ts's Observation is to gain both fields; until then this type adds them.
- */
-export interface ClauseObservation extends Observation {
-  clause?: ClauseId | undefined;
-  steps?: Step[] | undefined;
-}
+/** An observation that names the clause it breaks, and (from a sequence of operations) the steps that led to it. */
+export type ClauseObservation = Observation;
 
 /** How many times each clause was asserted (held or not) during a run: the coverage report's counts. */
 export class ClauseTally {

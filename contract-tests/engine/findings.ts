@@ -211,7 +211,7 @@ export interface CheckRow {
 /** A scenario as it ran: what it is, and what it cost. */
 export interface ScenarioRecord extends ScenarioInfo, ScenarioOutcome {}
 
-/** findings.json (version 2: `scenarios`, `stopped` and `crossCheck` added to version 1). */
+/** findings.json (version 2: `scenarios`, `clauses`, `stopped` and `crossCheck` added to version 1; findings' `scenario`, `clause`, `steps`). */
 export interface FindingsRun {
   version: 2;
   target: string; // "mock" | "live"
@@ -231,6 +231,8 @@ export interface FindingsRun {
   constraints: unknown[];
   /** What the run did, scenario by scenario, and the requests each sent. */
   scenarios: ScenarioRecord[];
+  /** Each clause of the spec's promises, and how many times the run asserted it (0: never). */
+  clauses?: Record<string, number>;
   /** Stopped before its end (aborted): the verdict cannot be PASS. */
   interrupted?: boolean;
   /** Why the run sent no more requests before its end (the request cap), when it did not run whole. */

@@ -6,6 +6,7 @@
 // (aborted, or the request cap reached), no new value starts and nothing more is shrunk.
 import fc from "fast-check";
 import { RunStopped } from "./channel.ts";
+import type { ClauseId, Step } from "./clauses.ts";
 import type { WireRequest } from "./transport.ts";
 
 export type { WireRequest } from "./transport.ts";
@@ -30,6 +31,10 @@ export interface Observation {
   exchange?: Exchange | undefined;
   /** The request that shows it, when there was no answer (no exchange). */
   request?: WireRequest | undefined;
+  /** The clause of the promise it breaks (`limit_respected.default_limit`): part of the problem's identity. */
+  clause?: ClauseId | undefined;
+  /** From a sequence of operations: the steps that led to it, the last one showing it. */
+  steps?: Step[] | undefined;
 }
 
 /** A request that got no answer (timeout, closed connection): the session throws it, the runner reports it. */
@@ -79,8 +84,9 @@ export interface Explored {
   cases: number;
 }
 
-export const problemKey = (o: Pick<Observation, "check" | "operation" | "where">): string =>
-  `${o.check}|${o.operation}|${o.where ?? ""}`;
+export const problemKey = (
+  o: Pick<Observation, "check" | "operation" | "where"> & { clause?: string | undefined },
+): string => `${o.check}|${o.operation}|${o.where ?? ""}${o.clause ? `|${o.clause}` : ""}`;
 
 /** Runs `work` over the items, at most `limit` at a time, starting none after `deadline` or once `stopped`. */
 export async function pool<T>(
