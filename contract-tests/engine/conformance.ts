@@ -392,7 +392,8 @@ function checkRows(run: Run): FindingsRun["checks"] {
       severity: c.severity,
       operations,
       source: operations.map((op) => sourceOf(c, run.api, op)).join(" ") || c.source,
-      ran: run.o.selected.has(c.id) && operations.length > 0,
+      // The run's own checks (every scenario completed, the clean-up) apply to no operation, and ran.
+      ran: run.o.selected.has(c.id) && (c.kind === "run" ? c.id !== "cleanup" || run.o.writes : operations.length > 0),
     };
   });
 }
