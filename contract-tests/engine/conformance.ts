@@ -269,6 +269,7 @@ function contextOf(run: Run, sandbox: string): RunContext {
     shrinkMs: run.o.shrinkMs,
     started: run.started,
     stopped: () => run.channel.stopped(),
+    shrunk: new Set(),
   };
   return {
     api: run.api,

@@ -67,6 +67,11 @@ export interface Settings {
   started: number;
   /** Why the run must stop now (aborted, the request cap reached), or undefined to go on. */
   stopped?: () => string | undefined;
+  /**
+   * Problems (their keys) already shrunk in this run, shared by its properties: a problem a later
+   * property sees again is reported as first seen there, not shrunk once more.
+   */
+  shrunk?: Set<string>;
 }
 
 export interface Failure extends Observation {
@@ -179,38 +184,41 @@ interface FirstSeen {
  * Replays the problem's first case through fast-check (its path from the seed), which shrinks it
  * for at most `shrinkMs` (a request without an answer for at most UNANSWERED_SHRINK_MS: each try
  * may cost a timeout). Not seen again: said so (the server answers this case inconsistently).
- * Cut short by the run's stop: reported as first seen.
+ * Cut short by the run's stop, or shrunk already by another property of the run: reported as first seen.
  */
 async function shrunkFailure<T>(p: Property<T>, key: string, seen: FirstSeen, s: Settings): Promise<Failure> {
   const run = guarded(p);
   let smallest: Observation | undefined;
   let cutShort = Boolean(s.stopped?.());
-  const replay = cutShort
-    ? undefined
-    : await fc.check(
-        fc.asyncProperty(p.arbitrary, async (value) => {
-          if (cutShort) return true;
-          const hit = await run(value).then(
-            (observations) => observations.find((o) => problemKey(o) === key),
-            (err: unknown) => {
-              if (!(err instanceof RunStopped)) throw err;
-              cutShort = true;
-              return undefined;
-            },
-          );
-          if (hit) smallest = hit;
-          return hit === undefined;
-        }),
-        {
-          seed: s.seed,
-          path: String(seen.index),
-          numRuns: 1,
-          interruptAfterTimeLimit:
-            seen.observation.check === "server_answers" ? Math.min(s.shrinkMs, UNANSWERED_SHRINK_MS) : s.shrinkMs,
-          markInterruptAsFailure: false,
-        },
-      );
-  const inconsistent = smallest === undefined && !cutShort;
+  const again = s.shrunk?.has(key) ?? false;
+  s.shrunk?.add(key);
+  const replay =
+    cutShort || again
+      ? undefined
+      : await fc.check(
+          fc.asyncProperty(p.arbitrary, async (value) => {
+            if (cutShort) return true;
+            const hit = await run(value).then(
+              (observations) => observations.find((o) => problemKey(o) === key),
+              (err: unknown) => {
+                if (!(err instanceof RunStopped)) throw err;
+                cutShort = true;
+                return undefined;
+              },
+            );
+            if (hit) smallest = hit;
+            return hit === undefined;
+          }),
+          {
+            seed: s.seed,
+            path: String(seen.index),
+            numRuns: 1,
+            interruptAfterTimeLimit:
+              seen.observation.check === "server_answers" ? Math.min(s.shrinkMs, UNANSWERED_SHRINK_MS) : s.shrinkMs,
+            markInterruptAsFailure: false,
+          },
+        );
+  const inconsistent = smallest === undefined && !cutShort && !again;
   return {
     ...(smallest ?? seen.observation),
     ...(inconsistent && {
