@@ -55,9 +55,24 @@ export const EXCERPT_CHARS = 600;
 /** Secrets out of a text: listed secrets and JSON temporary_password values → [REDACTED], the key → $ARIZE_API_KEY. */
 export function redactText(text: string, s: Secrets = {}): string {
   const key = s.apiKey ?? "";
+  const secrets = s.secrets ? secretsPattern(s.secrets) : undefined;
   let out = hideTemporaryPasswords(text);
-  for (const secret of s.secrets ?? []) if (secret) out = out.split(secret).join("[REDACTED]");
+  if (secrets) out = out.replace(secrets, "[REDACTED]");
   return key ? out.split(key).join("$ARIZE_API_KEY") : out;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A run's secrets grow as it goes: one pattern per set and size, not a pass over the text per secret. */
+const patterns = new WeakMap<object, { size: number; pattern: RegExp | undefined }>();
+function secretsPattern(secrets: Iterable<string>): RegExp | undefined {
+  const size = secrets instanceof Set ? secrets.size : -1;
+  const cached = size >= 0 ? patterns.get(secrets) : undefined;
+  if (cached?.size === size) return cached.pattern;
+  // Longest first: a secret that holds another is replaced whole.
+  const list = [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length);
+  const pattern = list.length ? new RegExp(list.map(escapeRegExp).join("|"), "g") : undefined;
+  if (size >= 0) patterns.set(secrets, { size, pattern });
+  return pattern;
 }
 
 /** At most `max` characters (a cut is marked with …), never splitting a surrogate pair. */
