@@ -8,7 +8,7 @@ import { killGroup, track } from "../contract-tests/harness/processes.ts";
 // run.mjs bundles with import.meta.url kept as each source file's own URL, so this holds bundled too.
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH = join(ROOT, "bench");
-const GUARD = join(ROOT, "contract-tests", "harness", "prism-guard.mjs");
+const GUARD = join(ROOT, "contract-tests", "engine", "prism-guard.mjs");
 export const RESULTS = join(BENCH, "results");
 
 /** Quantile q (0..1) of numbers, linear interpolation. */
