@@ -10,6 +10,8 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH = join(ROOT, "bench");
 const GUARD = join(ROOT, "contract-tests", "engine", "prism-guard.mjs");
 export const RESULTS = join(BENCH, "results");
+/** `--import` this in a child to run the project's TypeScript unbundled (see ts-loader.mjs). */
+export const TS_LOADER = ["--import", join(BENCH, "ts-loader.mjs")];
 
 /** Quantile q (0..1) of numbers, linear interpolation. */
 export function quantile(values: readonly number[], q: number): number {
@@ -37,6 +39,17 @@ export const spread = (v: readonly number[]): Spread => ({
 
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** A figure measured a few times: the middle run's value and the range. */
+export interface Middle {
+  mid: number;
+  lo: number;
+  hi: number;
+}
+export const middle = (v: readonly number[]): Middle => ({ mid: median(v), lo: Math.min(...v), hi: Math.max(...v) });
+/** "12.3 (11.9–13.0)": the middle and the range; just the value when measured once. */
+export const showMiddle = (m: Middle, digits = 1) =>
+  m.lo === m.hi ? `${round(m.mid, digits)}` : `${round(m.mid, digits)} (${round(m.lo, digits)}–${round(m.hi, digits)})`;
+
 /** Prints rows (arrays of cells) as an aligned text table with a header. */
 export function printTable(title: string, header: string[], rows: (string | number)[][]): void {
   const all = [header, ...rows].map((r) => r.map((c) => String(c)));
@@ -52,19 +65,28 @@ export interface Child extends ChildProcess {
   log: string;
 }
 
+export interface ChildOptions {
+  /** fork() `cmd` (a module) with an IPC channel, instead of spawning it under the guard. */
+  ipc?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for a forked child. */
+  execArgv?: string[];
+  cwd?: string;
+}
+
 /** Spawns (or forks, with `ipc`) a tracked child, capturing its output for error messages. */
 export function startChild(
   cmd: string,
   args: string[],
-  { ipc = false, env }: { ipc?: boolean; env?: NodeJS.ProcessEnv } = {},
+  { ipc = false, env, execArgv, cwd = ROOT }: ChildOptions = {},
 ): Child {
   const child = (
     ipc
-      ? fork(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] })
+      ? fork(cmd, args, { cwd, env, execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"] })
       : // Through the harness's guard: it leads its own process group and kills it when our pipe
         // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
         spawn(process.execPath, [GUARD, cmd, ...args], {
-          cwd: ROOT,
+          cwd,
           env,
           stdio: ["pipe", "pipe", "pipe"],
           detached: true,
@@ -159,10 +181,10 @@ export function waitForMessage<T>(child: Child, opts?: { timeoutMs?: number; wha
 export async function timeCommand(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; output?: (log: string) => void } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; output?: (log: string) => void } = {},
 ): Promise<number> {
   const t0 = performance.now();
-  const child = startChild(cmd, args, { env: opts.env });
+  const child = startChild(cmd, args, { env: opts.env, cwd: opts.cwd });
   const [code, signal] = await once(child, "exit");
   const ms = performance.now() - t0;
   killGroup(child); // sweep anything the command left behind in its group

@@ -4,13 +4,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import {
+  conformanceOptions,
+  measureConformance,
+  printConformance,
+  type ConformanceBenchOptions,
+} from "./conformance.ts";
 import { generatedOptions, measureGenerated, printGenerated, type GeneratedOptions } from "./generated.ts";
 import { measureOverhead, printOverhead, type OverheadOptions } from "./overhead.ts";
 import { measurePipeline, printPipeline, printSuiteFiles } from "./pipeline.ts";
 import { measureSize, printSize } from "./size.ts";
 import { RESULTS, printTable, round } from "./lib.ts";
 
-const SECTIONS = ["overhead", "size", "pipeline", "generated"] as const;
+const SECTIONS = ["overhead", "size", "pipeline", "generated", "conformance"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline,generated] [--quick]
@@ -21,6 +27,7 @@ interface Flags {
   overhead: OverheadOptions;
   pipelineRuns: number;
   generated: GeneratedOptions;
+  conformance: ConformanceBenchOptions;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -30,6 +37,7 @@ function parseFlags(argv: string[]): Flags {
     overhead: quick ? { rounds: 20, perRound: 50, warmup: 300 } : { rounds: 200, perRound: 50, warmup: 2000 },
     pipelineRuns: quick ? 1 : 3,
     generated: generatedOptions(quick),
+    conformance: conformanceOptions(quick),
   };
   const int = (name: string, v: string) => {
     const n = Number(v);
@@ -65,6 +73,13 @@ const target = (name: string, value: number, limit: number, strict = false): Tar
   limit,
   value,
   met: strict ? value < limit : value <= limit,
+});
+/** A target the value must reach (a rate), not stay under. */
+const floor = (name: string, value: number, limit: number): Target => ({
+  target: name,
+  limit,
+  value,
+  met: value >= limit,
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -151,6 +166,16 @@ export async function main(argv: string[]): Promise<number> {
     const r = await measureGenerated(flags.generated);
     results.generated = r;
     printGenerated(r);
+  });
+
+  await section("conformance", async () => {
+    const r = await measureConformance(flags.conformance);
+    results.conformance = r;
+    printConformance(r);
+    targets.push(
+      floor("runConformance read-only ≥ 0.3 × sequential fetch (requests/s)", round(r.readOnly.ratio.mid, 3), 0.3),
+      floor("runConformance with writes ≥ 0.3 × sequential fetch (requests/s)", round(r.writes.ratio.mid, 3), 0.3),
+    );
   });
 
   results.targets = targets;
