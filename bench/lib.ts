@@ -1,5 +1,5 @@
 // Shared helpers for the benchmarks: statistics, tables, child processes that never outlive the run.
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,25 +72,28 @@ export interface ChildOptions {
   /** Node flags for a forked child. */
   execArgv?: string[];
   cwd?: string;
+  /**
+   * Spawn `cmd` straight (still leading its own process group), not under the guard: for a
+   * command whose own start is timed. Killed with the bench, but not if the bench is SIGKILLed.
+   */
+  unguarded?: boolean;
 }
 
 /** Spawns (or forks, with `ipc`) a tracked child, capturing its output for error messages. */
 export function startChild(
   cmd: string,
   args: string[],
-  { ipc = false, env, execArgv, cwd = ROOT }: ChildOptions = {},
+  { ipc = false, env, execArgv, cwd = ROOT, unguarded = false }: ChildOptions = {},
 ): Child {
+  const detached: SpawnOptions = { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true };
   const child = (
     ipc
       ? fork(cmd, args, { cwd, env, execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"] })
-      : // Through the harness's guard: it leads its own process group and kills it when our pipe
-        // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
-        spawn(process.execPath, [GUARD, cmd, ...args], {
-          cwd,
-          env,
-          stdio: ["pipe", "pipe", "pipe"],
-          detached: true,
-        })
+      : unguarded
+        ? spawn(cmd, args, detached)
+        : // Through the harness's guard: it leads its own process group and kills it when our pipe
+          // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
+          spawn(process.execPath, [GUARD, cmd, ...args], detached)
   ) as Child;
   track(child);
   child.log = "";

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { measureCommand, printCommand } from "./command.ts";
 import {
   conformanceOptions,
   measureConformance,
@@ -16,7 +17,7 @@ import { measurePipeline, printPipeline, printSuiteFiles } from "./pipeline.ts";
 import { measureSize, printSize } from "./size.ts";
 import { RESULTS, printTable, round } from "./lib.ts";
 
-const SECTIONS = ["overhead", "size", "pipeline", "generated", "conformance"] as const;
+const SECTIONS = ["overhead", "size", "pipeline", "generated", "conformance", "command"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline,generated] [--quick]
@@ -28,6 +29,7 @@ interface Flags {
   pipelineRuns: number;
   generated: GeneratedOptions;
   conformance: ConformanceBenchOptions;
+  commandRuns: number;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -38,6 +40,7 @@ function parseFlags(argv: string[]): Flags {
     pipelineRuns: quick ? 1 : 3,
     generated: generatedOptions(quick),
     conformance: conformanceOptions(quick),
+    commandRuns: quick ? 1 : 3,
   };
   const int = (name: string, v: string) => {
     const n = Number(v);
@@ -57,6 +60,7 @@ function parseFlags(argv: string[]): Flags {
     else if (name === "per-round") flags.overhead.perRound = int(name, value);
     else if (name === "warmup") flags.overhead.warmup = int(name, value);
     else if (name === "pipeline-runs") flags.pipelineRuns = int(name, value);
+    else if (name === "command-runs") flags.commandRuns = int(name, value);
     else throw new Error(`unknown argument ${JSON.stringify(arg)}`);
   }
   return flags;
@@ -175,6 +179,16 @@ export async function main(argv: string[]): Promise<number> {
     targets.push(
       floor("runConformance read-only ≥ 0.3 × sequential fetch (requests/s)", round(r.readOnly.ratio.mid, 3), 0.3),
       floor("runConformance with writes ≥ 0.3 × sequential fetch (requests/s)", round(r.writes.ratio.mid, 3), 0.3),
+    );
+  });
+
+  await section("command", async () => {
+    const r = await measureCommand(flags.commandRuns);
+    results.command = r;
+    printCommand(r);
+    targets.push(
+      target("command, read-only run: spawn → exit ≤ 2000 ms", Math.round(r.total.mid), 2000),
+      target("command: spawn → first request ≤ 500 ms", Math.round(r.firstRequest.mid), 500),
     );
   });
 

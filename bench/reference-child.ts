@@ -2,7 +2,7 @@
 // engine, the command, Schemathesis) does not share its thread. Forked by bench/reference.ts with
 // the TypeScript loader; the key comes in BENCH_REFERENCE_KEY, a mutant's name as the argument.
 // Says { type: "ready", port } once listening; to { type: "stats" } it answers how many requests
-// came and when the first did (epoch ms), then starts counting afresh. Exits when the parent goes.
+// came and when the first two did (epoch ms), then starts counting afresh. Exits when the parent goes.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createReferenceHandler } from "../contract-tests/reference-server/server.ts";
@@ -17,18 +17,17 @@ if (!apiKey || (mutation !== undefined && !isMutationName(mutation))) {
 const handler = createReferenceHandler({ apiKey, mutation });
 
 let requests = 0;
-let firstAt: number | null = null;
 // performance.timeOrigin + now(): epoch ms with sub-ms resolution, comparable with the parent's.
+let arrivals: number[] = [];
 const server = createServer((req, res) => {
-  requests++;
-  firstAt ??= performance.timeOrigin + performance.now();
+  if (requests++ < 2) arrivals.push(performance.timeOrigin + performance.now());
   handler(req, res);
 });
 process.on("message", (m: { type?: string }) => {
   if (m?.type !== "stats") return;
-  process.send?.({ type: "stats", requests, firstAt });
+  process.send?.({ type: "stats", requests, firstAt: arrivals[0] ?? null, secondAt: arrivals[1] ?? null });
   requests = 0;
-  firstAt = null;
+  arrivals = [];
 });
 server.listen(0, "127.0.0.1", () => process.send?.({ type: "ready", port: (server.address() as AddressInfo).port }));
 process.on("disconnect", () => process.exit(0));

@@ -10,6 +10,8 @@ export interface ServerStats {
   requests: number;
   /** Epoch ms (sub-ms) the first of them arrived, or null. */
   firstAt: number | null;
+  /** And the second (a command's first after its preflight probe). */
+  secondAt: number | null;
 }
 
 export interface ReferenceChild {
