@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { measureCommand, printCommand } from "./command.ts";
+import { measurePacked, printPacked } from "./packed.ts";
 import {
   conformanceOptions,
   measureConformance,
@@ -17,7 +18,7 @@ import { measurePipeline, printPipeline, printSuiteFiles } from "./pipeline.ts";
 import { measureSize, printSize } from "./size.ts";
 import { RESULTS, printTable, round } from "./lib.ts";
 
-const SECTIONS = ["overhead", "size", "pipeline", "generated", "conformance", "command"] as const;
+const SECTIONS = ["overhead", "size", "pipeline", "generated", "conformance", "command", "packed"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--only=overhead,size,pipeline,generated] [--quick]
@@ -189,6 +190,16 @@ export async function main(argv: string[]): Promise<number> {
     targets.push(
       target("command, read-only run: spawn → exit ≤ 2000 ms", Math.round(r.total.mid), 2000),
       target("command: spawn → first request ≤ 500 ms", Math.round(r.firstRequest.mid), 500),
+    );
+  });
+
+  await section("packed", async () => {
+    const r = await measurePacked();
+    results.packed = r;
+    printPacked(r);
+    targets.push(
+      target("packed command installed: node_modules ≤ 30 MB", r.installedMB, 30),
+      target("packed command installed: vitest packages in the tree (0)", r.vitest.length, 0),
     );
   });
 
