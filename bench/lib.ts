@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: statistics, tables, child processes that never outlive the run.
 import { fork, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { once } from "node:events";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { killGroup, track } from "../contract-tests/harness/processes.ts";
@@ -49,6 +50,47 @@ export const middle = (v: readonly number[]): Middle => ({ mid: median(v), lo: M
 /** "12.3 (11.9–13.0)": the middle and the range; just the value when measured once. */
 export const showMiddle = (m: Middle, digits = 1) =>
   m.lo === m.hi ? `${round(m.mid, digits)}` : `${round(m.mid, digits)} (${round(m.lo, digits)}–${round(m.hi, digits)})`;
+
+/** Samples the 1-minute load average every `everyMs` until the returned function is called: its middle and range. */
+export function sampleLoad(everyMs = 5_000): () => Middle {
+  const seen = [loadavg()[0]!];
+  const timer = setInterval(() => seen.push(loadavg()[0]!), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    seen.push(loadavg()[0]!);
+    const m = middle(seen);
+    return { mid: round(m.mid, 2), lo: round(m.lo, 2), hi: round(m.hi, 2) };
+  };
+}
+
+/** "1.2s", "480ms", "3m" as ms. */
+const durationMs = (v: string) =>
+  v.endsWith("ms") ? parseFloat(v) : v.endsWith("m") ? parseFloat(v) * 60_000 : parseFloat(v) * 1000;
+
+/** vitest's own summary: "Duration 4.72s (transform 148ms, setup 0ms, import 1.30s, tests 1.12s, …)", in ms. */
+export function vitestPhases(log: string): Record<string, number> {
+  const line = log.match(/Duration\s+([\d.]+m?s)\s*\(([^)]*)\)/);
+  if (!line) return {};
+  const phases: Record<string, number> = { total: durationMs(line[1]!) };
+  for (const [, k, v] of line[2]!.matchAll(/(\w+) ([\d.]+m?s)/g)) phases[k!] = durationMs(v!);
+  return phases;
+}
+
+/** Per vitest project from its file lines (" ✓ |unit| test/unit/retry.test.ts (129 tests) 1173ms"). */
+export function vitestProjects(log: string): { project: string; files: number; tests: number; fileMs: number }[] {
+  const byProject = new Map<string, { project: string; files: number; tests: number; fileMs: number }>();
+  for (const [, project, tests, took] of log.matchAll(
+    /^ *[✓×↓❯] \|([^|]+)\| +(?:TS +)?\S+ \((\d+) tests?[^)]*\)(?: ([\d.]+m?s))?/gm,
+  )) {
+    const p = byProject.get(project!) ?? { project: project!, files: 0, tests: 0, fileMs: 0 };
+    p.files++;
+    p.tests += Number(tests);
+    p.fileMs += took ? durationMs(took) : 0;
+    byProject.set(project!, p);
+  }
+  return [...byProject.values()].sort((a, b) => b.fileMs - a.fileMs);
+}
 
 /** Prints rows (arrays of cells) as an aligned text table with a header. */
 export function printTable(title: string, header: string[], rows: (string | number)[][]): void {
