@@ -52,6 +52,8 @@ export default defineConfig({
           // against the reference server, from the repo and packed.
           name: "cli",
           include: ["contract-tests/cli/**/*.test.ts"],
+          // Builds and packs the command once for all its test files.
+          globalSetup: ["contract-tests/cli/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 300_000,
         },

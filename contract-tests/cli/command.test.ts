@@ -1,122 +1,59 @@
 // The built command, run as a user would, against the reference server and its broken variants:
 // exit codes (0 nothing found, 1 findings, 2 could not run) and the one-line setup errors. Last,
 // the packed package in a fresh folder (npm install <tarball>, npx arize-users-conformance).
-import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenLocal, type Listening } from "../engine/listen.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Listening } from "../engine/listen.ts";
 import { freePort } from "../engine/prism.ts";
-import { killAll, killGroup, track } from "../harness/processes.ts";
 import { startReferenceServer } from "../reference-server/server.ts";
+import {
+  CLI_DIR,
+  cli as runCli,
+  expectSetupError as setupError,
+  installPacked,
+  reports as reportFiles,
+  run,
+  testBed,
+  type Result,
+} from "./test/support.ts";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const ROOT = join(HERE, "../..");
-const CLI = join(HERE, "dist/cli.mjs");
+const HERE = CLI_DIR;
 const KEY = `cli-key-${randomBytes(8).toString("hex")}`;
-const work = mkdtempSync(join(tmpdir(), "cli-command-"));
-const servers: Listening[] = [];
+const { work, pool, tearDown } = testBed("cli-command-");
+afterAll(tearDown);
 let conforming: Listening, faulty: Listening, hanging: Listening, relay: Listening;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
-/** Runs a command without the test runner's own VITEST and CONTRACT settings; killed after `timeoutMs`. */
-function run(
-  cmd: string,
-  args: string[],
-  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
-): Promise<Result> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(VITEST|CONTRACT_|ARIZE_API_KEY$|TEST$|NODE_ENV$)/.test(k)),
-  );
-  const started = Date.now();
-  const child = track(
-    spawn(cmd, args, {
-      cwd: opts.cwd ?? work,
-      env: { ...env, ...opts.env },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    }),
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => killGroup(child), opts.timeoutMs ?? 120_000);
-  return new Promise((resolve) => {
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      killGroup(child);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
-    });
-  });
-}
 const cli = (args: string[], env: Record<string, string> = { ARIZE_API_KEY: KEY }, timeoutMs?: number) =>
-  run(process.execPath, [CLI, ...args], { env, ...(timeoutMs ? { timeoutMs } : {}) });
-
-/** A setup failure: exit 2, exactly one line on stderr, no stack trace, no key. */
-function expectSetupError(r: Result, line: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
-  expect(r.stderr).toMatch(line);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stdout + r.stderr).not.toContain(KEY);
-}
-
-/** Every file a run left in its report directory, none of which may contain the key. */
-function reports(dir: string): string[] {
-  const names = readdirSync(dir).sort();
-  for (const n of names) expect(readFileSync(join(dir, n), "utf8"), n).not.toContain(KEY);
-  return names;
-}
+  runCli(args, { env, cwd: work, ...(timeoutMs ? { timeoutMs } : {}) });
+const expectSetupError = (r: Result, line: RegExp) => setupError(r, line, KEY);
+const reports = (dir: string) => reportFiles(dir, KEY);
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [join(HERE, "build.mjs")], { encoding: "utf8" });
-  if (built.status !== 0) throw new Error(`build.mjs failed: ${built.stderr}`);
-  conforming = await startReferenceServer({ apiKey: KEY });
-  servers.push(conforming);
-  faulty = await startReferenceServer({ apiKey: KEY, mutation: "limit-ignored" });
-  servers.push(faulty);
+  conforming = pool.add(await startReferenceServer({ apiKey: KEY }));
+  faulty = pool.add(await startReferenceServer({ apiKey: KEY, mutation: "limit-ignored" }));
   // Accepts connections, reads requests, never answers.
-  hanging = await listenLocal(createServer(() => {}));
-  servers.push(hanging);
+  hanging = await pool.serve(() => {});
   // The reference server behind a path prefix: /api/... is forwarded without /api, the rest is 404.
-  relay = await listenLocal(
-    createServer(async (req, res) => {
-      if (!req.url?.startsWith("/api/")) return res.writeHead(404).end();
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)),
-      ) as Record<string, string>;
-      const up = await fetch(conforming.url + req.url.slice(4), {
-        method: req.method!,
-        headers,
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      const out: Record<string, string> = {};
-      up.headers.forEach((v, k) => {
-        if (!["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k)) out[k] = v;
-      });
-      res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
-    }),
-  );
-  servers.push(relay);
-});
-
-afterAll(async () => {
-  killAll();
-  await Promise.all(servers.map((s) => s.stop()));
-  rmSync(work, { recursive: true, force: true });
+  relay = await pool.serve(async (req, res) => {
+    if (!req.url?.startsWith("/api/")) return res.writeHead(404).end();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)),
+    ) as Record<string, string>;
+    const up = await fetch(conforming.url + req.url.slice(4), {
+      method: req.method!,
+      headers,
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const out: Record<string, string> = {};
+    up.headers.forEach((v, k) => {
+      if (!["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k)) out[k] = v;
+    });
+    res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
+  });
 });
 
 describe("setup errors: one line on stderr, exit 2, before any check", () => {
@@ -125,6 +62,16 @@ describe("setup errors: one line on stderr, exit 2, before any check", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: arize-users-conformance --base-url URL/);
     expect(help.stdout).toMatch(/Exit codes: 0 nothing found, 1 findings, 2 could not run/);
+    expect(help.stdout).toMatch(/^130 interrupted \(Ctrl-C: the run deletes the users it created/m);
+    for (const flag of [
+      "--rate N",
+      "--max-requests N",
+      "--request-timeout SECONDS",
+      "--prism-proxy",
+      "--allow-insecure-http",
+    ])
+      expect(help.stdout).toContain(`\n  ${flag} `.trimEnd());
+    expect(help.stdout).toContain("CONTRACT_ALLOW_INSECURE_HTTP=1");
     const version = await cli(["--version"]);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(HERE, "package.json"), "utf8")).version);
     expectSetupError(
@@ -186,6 +133,15 @@ describe("setup errors: one line on stderr, exit 2, before any check", () => {
   });
 });
 
+describe("the run refuses to start: runConformance's error as one line, exit 2", () => {
+  it("an unknown check id", async () => {
+    expectSetupError(
+      await cli(["--base-url", conforming.url, "--only", "no_such_check"]),
+      /^arize-users-conformance: Invalid option only: unknown check id "no_such_check"; known: no_server_error, /m,
+    );
+  });
+});
+
 describe("runs: exit 0 when nothing is found, 1 on findings", () => {
   it("the conforming reference server (trailing slash): exit 0, PASS, reports written", async () => {
     const dir = join(work, "conforming");
@@ -216,25 +172,20 @@ describe("runs: exit 0 when nothing is found, 1 on findings", () => {
 });
 
 describe("packed", () => {
-  it("npm pack, npm install <tarball> in a fresh folder, npx arize-users-conformance", {
+  it("installed from the tarball into a fresh folder: small, no vitest, runs with npx; --prism-proxy without Prism says what to install", {
     timeout: 300_000,
   }, async () => {
-    const packDir = join(work, "pack");
     const fresh = join(work, "fresh");
-    mkdirSync(packDir);
-    mkdirSync(fresh);
-    const pack = await run("npm", ["pack", "-w", "arize-users-conformance", "--pack-destination", packDir], {
-      cwd: ROOT,
-    });
-    expect(pack.code, pack.stderr).toBe(0);
-    expect(existsSync(join(HERE, "dist/engine")), "postpack removes the engine copy").toBe(false);
-    const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
-    // --prefer-offline: the packages are in npm's cache after the repo's own install.
-    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
-      cwd: fresh,
-      timeoutMs: 240_000,
-    });
+    const install = await installPacked(inject("conformanceTarball"), fresh);
     expect(install.code, install.stderr).toBe(0);
+    // What the command needs at run time, and nothing of the test tooling.
+    const du = await run("du", ["-sk", "node_modules"], { cwd: fresh });
+    const kib = Number(du.stdout.split("\t")[0]);
+    expect(kib, `node_modules of the installed command: ${kib} KiB`).toBeLessThanOrEqual(30 * 1024);
+    for (const tool of ["vitest", "@stoplight/prism-cli", "@redocly/openapi-core", "openapi-fetch"]) {
+      const ls = await run("npm", ["ls", "--all", "--parseable", tool], { cwd: fresh });
+      expect(ls.stdout.trim(), `${tool} in the installed tree`).toBe("");
+    }
     const npx = (args: string[], env: Record<string, string> = { ARIZE_API_KEY: KEY }) =>
       run("npx", ["--no-install", "arize-users-conformance", ...args], { cwd: fresh, env });
     const ok = await npx(["--base-url", conforming.url]);
@@ -245,6 +196,11 @@ describe("packed", () => {
     expectSetupError(
       await npx(["--base-url", conforming.url], { ARIZE_API_KEY: "not-the-key" }),
       /the API key was refused \(401\)/,
+    );
+    // Prism is an optional peer: not installed here, so the cross-check cannot start.
+    expectSetupError(
+      await npx(["--base-url", conforming.url, "--prism-proxy"]),
+      /^arize-users-conformance: .*Prism is not installed.*npm install @stoplight\/prism-cli@5\.16\.0$/m,
     );
   });
 });

@@ -15,7 +15,7 @@ import { verdictOf } from "./findings.ts";
 import { listenLocal, type Listening } from "./listen.ts";
 import { ConformanceOptionsError, type ConformanceOptions } from "./options.ts";
 import { freePort } from "./prism.ts";
-import { handlerTransport, type Transport } from "./transport.ts";
+import { handlerTransport, httpTransport, type Transport } from "./transport.ts";
 
 const KEY = "sk-conformance-TOPSECRET-7d1e";
 const BASE = "http://reference.localhost";
@@ -141,6 +141,26 @@ describe("stopping", () => {
     expect(inScenarios.length).toBeLessThanOrEqual(60);
     expect(report.scenarios.some((s) => s.skipped === "not run: the request cap (60) was reached")).toBe(true);
     expect(await leftBehind(transport, report.runId)).toEqual([]);
+  });
+
+  it("aborted before it starts: nothing is sent, every scenario is skipped, the report says interrupted", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    const { report } = await run({ writes: true, signal: abort.signal });
+    expect(report.requests).toBe(0);
+    expect(report.interrupted).toBe(true);
+    expect(report.scenarios.every((s) => s.skipped === "not run: interrupted")).toBe(true);
+  });
+
+  it("a transport of the caller's is left open for the caller", async () => {
+    const server = await listenLocal(createServer(createReferenceHandler({ apiKey: KEY })));
+    servers.push(server);
+    const transport = httpTransport();
+    const options = { apiKey: KEY, baseUrl: server.url, transport, budget: 2, phases: ["positive" as const] };
+    await runConformance(options);
+    const again = await runConformance(options);
+    expect(again.findings).toEqual([]);
+    await transport.close();
   });
 
   it("a server that cannot be reached stops the run at once, with a clear error", async () => {

@@ -44,6 +44,10 @@ interface Run {
   abort: AbortController;
   channel: Channel;
   transport: Transport;
+  /** The transport is the run's own (not the caller's): closed at its end. */
+  ownTransport: boolean;
+  /** A writing request went out: the clean-up has something to look for. */
+  wrote: boolean;
   crossCheck: (CrossCheck & { close(): Promise<void> }) | undefined;
   /** The Prism proxy this run started (not one it was given): stopped at its end. */
   ownProxy: PrismProxy | undefined;
@@ -114,6 +118,8 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     started: Date.now(),
     abort,
     transport,
+    ownTransport: o.transport === undefined,
+    wrote: false,
     current: RUN,
     created: new Set(),
     secrets: new Set(),
@@ -139,6 +145,7 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     maxRequests: o.maxRequests,
     requestTimeoutMs: o.requestTimeoutMs,
     onRequest: (request, { status, ms, meta }) => {
+      if (request.method !== "GET") run.wrote = true;
       if (status !== undefined) run.hits.push({ operationId: meta.operationId, status });
       if (meta.constraint) run.generated.push({ constraint: meta.constraint });
       for (const key of meta.covers ?? []) run.generated.push({ reached: `${meta.operationId} ${key}` });
@@ -153,7 +160,8 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
       });
     },
   });
-  const ownProxy = o.prismProxy === true ? await startProxyOrFail(api, transport) : undefined;
+  const ownProxy =
+    o.prismProxy === true ? await startProxyOrFail(api, run.ownTransport ? transport : undefined) : undefined;
   const proxy = ownProxy ?? (typeof o.prismProxy === "object" ? o.prismProxy : undefined);
   const crossCheck = proxy
     ? crossCheckThrough({ proxy, baseUrl: o.baseUrl, channel, requestTimeoutMs: o.requestTimeoutMs })
@@ -171,11 +179,11 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
   return Object.assign(run, { channel, crossCheck, ownProxy, session });
 }
 
-async function startProxyOrFail(api: Api, transport: Transport): Promise<PrismProxy> {
+async function startProxyOrFail(api: Api, transport: Transport | undefined): Promise<PrismProxy> {
   try {
     return await startPrismProxy({ spec: api.doc });
   } catch (err) {
-    await transport.close();
+    await transport?.close();
     throw new ConformanceError(`Prism's validating proxy (prismProxy) could not start: ${(err as Error).message}`, {
       cause: err,
     });
@@ -189,7 +197,10 @@ function remember(run: Pick<Run, "secrets" | "created">, isCreate: boolean, answ
   if (isCreate && answer.status < 300 && typeof json?.id === "string") run.created.add(json.id);
 }
 
-/** One request before anything else: a server that cannot be reached stops the run with one clear error. */
+/**
+ * One request before anything else: a server that cannot be reached stops the run with one clear
+ * error. (Aborted already: the scenarios are skipped as interrupted.)
+ */
 async function probe(run: Run): Promise<void> {
   const list = routesOf(run.api).list;
   const url = `${run.o.baseUrl}${list.pathTemplate}?limit=1`;
@@ -201,7 +212,7 @@ async function probe(run: Run): Promise<void> {
   } catch (err) {
     if (err instanceof NoAnswer)
       throw new ConformanceError(`cannot reach ${run.o.baseUrl}: ${err.message}`, { cause: err });
-    throw err;
+    if (!(err instanceof RunStopped)) throw err;
   }
 }
 
@@ -335,7 +346,7 @@ function record(run: Run, s: Scenario, index: number, total: number, outcome: Sc
 /** Deletes what the run created (a user it could not delete is a finding), then lets go of sockets and Prism. */
 async function closeRun(run: Run): Promise<void> {
   try {
-    if (run.o.writes && run.channel) {
+    if (run.o.writes && run.wrote) {
       const left = await deleteCreatedUsers({
         baseUrl: run.o.baseUrl,
         apiKey: run.o.apiKey,
@@ -349,7 +360,7 @@ async function closeRun(run: Run): Promise<void> {
   } finally {
     await run.crossCheck?.close();
     await run.ownProxy?.stop();
-    await run.transport.close();
+    if (run.ownTransport) await run.transport.close();
     run.detach();
   }
 }

@@ -16,6 +16,7 @@ import { listenLocal } from "./listen.ts";
 import { startPrism } from "./prism.ts";
 import type { Observation } from "./runner.ts";
 import { prismViolations } from "./session.ts";
+import { loadApi } from "./spec.ts";
 import { httpTransport, NoAnswer, type Answer, type WireRequest } from "./transport.ts";
 
 export const TAP_ID_HEADER = "x-conformance-id";
@@ -79,16 +80,15 @@ async function forward(passages: Map<string, Passage>, req: IncomingMessage, res
   }
 }
 
-/** Starts Prism's validating proxy on the (bundled) spec, in front of an in-process tap. */
-export async function startPrismProxy(o: {
-  spec: Record<string, unknown>;
-  onChild?: (child: ChildProcess) => void;
-}): Promise<PrismProxy> {
+/** Starts Prism's validating proxy on the spec (the users spec, bundled, unless given), in front of an in-process tap. */
+export async function startPrismProxy(
+  o: { spec?: Record<string, unknown>; onChild?: (child: ChildProcess) => void } = {},
+): Promise<PrismProxy> {
   const passages = new Map<string, Passage>();
   const tap = await listenLocal(createServer((req, res) => void forward(passages, req, res)));
   const dir = mkdtempSync(join(tmpdir(), "arize-cross-check-"));
   const specFile = join(dir, "openapi.json");
-  writeFileSync(specFile, JSON.stringify(o.spec));
+  writeFileSync(specFile, JSON.stringify(o.spec ?? (await loadApi()).doc));
   const release = async () => {
     await tap.stop();
     rmSync(dir, { recursive: true, force: true });

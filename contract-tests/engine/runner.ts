@@ -159,6 +159,9 @@ export async function explore<T>(p: Property<T>, s: Settings): Promise<Explored>
   return { failures, cases };
 }
 
+/** A few tries at most, as each may wait for a timeout: the run ends in about its normal time plus a few timeouts. */
+const UNANSWERED_SHRINK_MS = 3_000;
+
 interface FirstSeen {
   index: number;
   observation: Observation;
@@ -168,7 +171,8 @@ interface FirstSeen {
 
 /**
  * Replays the problem's first case through fast-check (its path from the seed), which shrinks it
- * for at most `shrinkMs`. Not seen again: said so (the server answers this case inconsistently).
+ * for at most `shrinkMs` (a request without an answer for at most UNANSWERED_SHRINK_MS: each try
+ * may cost a timeout). Not seen again: said so (the server answers this case inconsistently).
  * Cut short by the run's stop: reported as first seen.
  */
 async function shrunkFailure<T>(p: Property<T>, key: string, seen: FirstSeen, s: Settings): Promise<Failure> {
@@ -195,7 +199,8 @@ async function shrunkFailure<T>(p: Property<T>, key: string, seen: FirstSeen, s:
           seed: s.seed,
           path: String(seen.index),
           numRuns: 1,
-          interruptAfterTimeLimit: s.shrinkMs,
+          interruptAfterTimeLimit:
+            seen.observation.check === "server_answers" ? Math.min(s.shrinkMs, UNANSWERED_SHRINK_MS) : s.shrinkMs,
           markInterruptAsFailure: false,
         },
       );

@@ -6,7 +6,6 @@
 // and the API key never travels to another origin.
 import http from "node:http";
 import https from "node:https";
-import { inject } from "light-my-request";
 
 /** One HTTP request as it goes on the wire: an absolute URL, headers, the body as text. */
 export interface WireRequest {
@@ -80,7 +79,7 @@ function noAnswerOf(err: unknown, request: WireRequest, signal: AbortSignal | un
 }
 
 const timedOut = (request: WireRequest, ms: number) =>
-  new NoAnswer("timeout", request, `${request.method} ${request.url}: no answer within ${ms / 1000} s`);
+  new NoAnswer("timeout", request, `${request.method} ${request.url}: no answer within ${Math.round(ms) / 1000} s`);
 
 /** Node's header object as one string per name (set-cookie and friends joined). */
 const flatHeaders = (headers: http.IncomingHttpHeaders | Record<string, unknown>): Record<string, string> => {
@@ -153,6 +152,10 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   };
 }
 
+/** light-my-request, loaded when a handler transport first sends (a run over HTTP never needs it). */
+let loaded: Promise<typeof import("light-my-request").inject> | undefined;
+const injector = () => (loaded ??= import("light-my-request").then((m) => m.inject));
+
 /** A Node request handler: `(req, res) => …`, as `http.createServer` takes it (Express and Fastify apps are). */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -173,21 +176,25 @@ export function handlerTransport(handler: RequestHandler): Transport {
           clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
         };
-        inject(handler, {
-          method: request.method as "GET",
-          url: `${url.pathname}${url.search}`,
-          headers: { host: url.host, ...request.headers },
-          ...(request.body === undefined ? {} : { payload: request.body }),
-        }).then(
-          (res) => {
-            done();
-            resolve({ status: res.statusCode, headers: flatHeaders(res.headers), body: res.payload });
-          },
-          (err: unknown) => {
-            done();
-            reject(noAnswerOf(err, request, signal));
-          },
-        );
+        injector()
+          .then((inject) =>
+            inject(handler, {
+              method: request.method as "GET",
+              url: `${url.pathname}${url.search}`,
+              headers: { host: url.host, ...request.headers },
+              ...(request.body === undefined ? {} : { payload: request.body }),
+            }),
+          )
+          .then(
+            (res) => {
+              done();
+              resolve({ status: res.statusCode, headers: flatHeaders(res.headers), body: res.payload });
+            },
+            (err: unknown) => {
+              done();
+              reject(noAnswerOf(err, request, signal));
+            },
+          );
       });
     },
     close: async () => {},

@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConformance } from "../engine/conformance.ts";
 import { startPrismProxy, type PrismProxy } from "../engine/cross-check.ts";
-import { loadApi } from "../engine/spec.ts";
 import { track } from "../harness/processes.ts";
 import type { FindingsRun } from "../engine/findings.ts";
 import { handlerTransport } from "../engine/transport.ts";
@@ -68,7 +67,7 @@ function table(): string {
 
 describe("Prism's validating proxy finds nothing the engine's own checks miss", () => {
   beforeAll(async () => {
-    proxy = await startPrismProxy({ spec: (await loadApi()).doc, onChild: track });
+    proxy = await startPrismProxy({ onChild: track });
     const queue: (MutationName | typeof CONFORMING)[] = [CONFORMING, ...SELECTED];
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {

@@ -1,5 +1,6 @@
 // README.md's TypeScript works as written, for someone who installs the package:
-// - every ```ts / ```typescript block type-checks against the packed package (`npm pack`, whose
+// - every ```ts / ```typescript block (but those under "## Conformance command", which
+//   contract-tests/cli/readme.test.ts checks) type-checks against the packed package (`npm pack`, whose
 //   prepack builds dist/) in a fresh strict ESM project (nodenext, top-level await), once as a
 //   Node.js project (@types/node, no DOM lib) and once with the DOM lib instead;
 // - the blocks under "## Usage" (up to the next `## ` heading) run, transpiled, against a Prism
@@ -8,18 +9,17 @@
 // A Usage block that cannot run as it stands (it needs a real server, say) is marked
 // ```ts no-run; it is still type-checked. Each block is compiled and run from a file whose line n
 // is README.md's line n, and failures name the README's line and the block.
-import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrism, type Prism } from "../../contract-tests/engine/prism.ts";
 import { track } from "../../contract-tests/harness/processes.ts";
 import { loadSpecText } from "../../scripts/spec-diff.mjs";
 import { runCommand } from "../run-command.ts";
 import { atFileLines, typescriptBlocks, type CodeBlock } from "./readme-blocks.ts";
+import { runBlock, STRICT_USER_OPTIONS, typeErrors } from "./readme-project.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked freely by the test
 type Json = Record<string, any>;
@@ -28,6 +28,10 @@ const README = "README.md";
 const USAGE = "Usage";
 const NO_RUN = "no-run";
 const blocks = typescriptBlocks(readFileSync(join(root, README), "utf8"));
+// The blocks under "## Conformance command" use the command's package, not the client's:
+// contract-tests/cli/readme.test.ts checks them against that package.
+const CONFORMANCE = "Conformance command";
+const clientBlocks = blocks.filter((b) => b.section !== CONFORMANCE);
 const usage = blocks.filter((b) => b.section === USAGE);
 const runnable = usage.filter((b) => !b.flags.includes(NO_RUN));
 
@@ -76,7 +80,7 @@ beforeAll(() => {
   symlinkSync(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
 
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "readme-user", private: true, type: "module" }));
-  for (const b of blocks) writeFileSync(join(app, fileOf(b)), atFileLines(b));
+  for (const b of clientBlocks) writeFileSync(join(app, fileOf(b)), atFileLines(b));
 }, 180_000);
 
 describe("typescriptBlocks", () => {
@@ -118,21 +122,6 @@ describe(`${README}'s TypeScript`, () => {
     ).toBeGreaterThan(0);
   });
 
-  // Strict as a careful user would have it (not noUnusedLocals: examples name what they return).
-  const strict = {
-    target: "ES2022",
-    module: "nodenext",
-    moduleResolution: "nodenext",
-    moduleDetection: "force",
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    noImplicitReturns: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    skipLibCheck: false,
-    noEmit: true,
-  };
   it.each([
     { setup: "Node.js (@types/node, no DOM lib)", options: { lib: ["ES2022"], types: ["node"] } },
     { setup: "DOM lib, no @types/node", options: { lib: ["ES2022", "DOM", "DOM.Iterable"], types: [] } },
@@ -142,21 +131,9 @@ describe(`${README}'s TypeScript`, () => {
       const config = `tsconfig.${options.types.length ? "node" : "dom"}.json`;
       writeFileSync(
         join(app, config),
-        JSON.stringify({ compilerOptions: { ...strict, ...options }, files: blocks.map(fileOf) }),
+        JSON.stringify({ compilerOptions: { ...STRICT_USER_OPTIONS, ...options }, files: clientBlocks.map(fileOf) }),
       );
-      const tsc = join(root, "node_modules/typescript/bin/tsc");
-      let errors = "";
-      try {
-        execFileSync(process.execPath, [tsc, "-p", config, "--pretty", "false"], {
-          cwd: app,
-          encoding: "utf8",
-          stdio: "pipe",
-          timeout: 120_000,
-        });
-      } catch (e) {
-        const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
-        errors = inReadme(`${stdout}${stderr}`).trim();
-      }
+      const errors = inReadme(typeErrors(app, config));
       expect(errors, `${README}'s ts blocks do not type-check (${setup})`).toBe("");
     },
     120_000,
@@ -218,38 +195,10 @@ describe(`${README}'s TypeScript`, () => {
         if (!expected)
           throw new Error(`${where(block)} runs, but the test does not say what it prints: add it to expectedOutput`);
 
-        const js = `${fileOf(block).replace(/\.ts$/, ".js")}`;
-        const { outputText } = ts.transpileModule(atFileLines(block), {
-          fileName: fileOf(block),
-          compilerOptions: {
-            module: ts.ModuleKind.ESNext,
-            target: ts.ScriptTarget.ES2022,
-            inlineSourceMap: true,
-            inlineSources: true,
-          },
-        });
-        writeFileSync(join(app, js), outputText);
-
         const key = "readme-test-key";
         // Only what the README asks for: no key or base URL of the caller's own leaks in.
         const env = { PATH: process.env.PATH ?? "", ARIZE_API_KEY: key, ARIZE_BASE_URL: prism!.url };
-        const result = await new Promise<{ code: number | string | null; stdout: string; stderr: string }>(
-          (resolve) => {
-            track(
-              execFile(
-                process.execPath,
-                ["--enable-source-maps", js],
-                { cwd: app, env, encoding: "utf8", timeout: 30_000 },
-                (err, stdout, stderr) =>
-                  resolve({
-                    code: err ? ((err as { code?: number | string }).code ?? err.signal ?? "killed") : 0,
-                    stdout,
-                    stderr,
-                  }),
-              ),
-            );
-          },
-        );
+        const result = await runBlock(app, fileOf(block), block, env, 30_000);
         const report =
           `${where(block)}, run against the Prism mock at ${prism!.url}, exited with ${result.code}\n` +
           `--- stderr ---\n${inReadme(result.stderr)}\n--- stdout ---\n${result.stdout}\n` +

@@ -1,110 +1,149 @@
-// arize-users-conformance: parse, preflight, run the engine, summarise. Exit codes: 0 nothing
-// found, 1 findings, 2 could not run (setup or usage). Setup errors are one line on stderr.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// arize-users-conformance: parse, preflight, run the library in-process (runConformance),
+// summarise. Exit codes: 0 nothing found, 1 findings, 2 could not run (setup or usage), 130
+// interrupted. Setup errors are one line on stderr.
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { engineEnv, HELP, parse, SetupError, type Options } from "./args.ts";
-import { baseString, preflight } from "./preflight.ts";
-import { runEngine, type Progress } from "./run.ts";
-import { readSummary, renderTable, type Summary } from "./summary.ts";
+import {
+  ConformanceError,
+  ConformanceOptionsError,
+  runConformance,
+  type ConformanceEvent,
+  type ConformanceReport,
+  type ReportFormat,
+} from "../../engine/index.ts";
+import { loadApi, routesOf } from "../../engine/spec.ts";
+import { conformanceOptions, HELP, parse, SetupError, type Options } from "./args.ts";
+import { baseString, inCleartext, normalizeBaseUrl, preflight } from "./preflight.ts";
+import { count, emptyProgress, progressReporter, type Reporter } from "./progress.ts";
+import { logLine, openRunLog, RUN_LOG, type RunLog } from "./run-log.ts";
+import { renderTable, summaryOf } from "./summary.ts";
 
 const NAME = "arize-users-conformance";
 /** Report files by --format, and the other files a run leaves in the report directory. */
-const REPORTS: Record<string, string> = { md: "conformance.md", json: "findings.json", junit: "junit.xml" };
-const OTHERS = ["coverage.md", "run.log"];
+const REPORTS: Record<ReportFormat, string> = { md: "conformance.md", json: "findings.json", junit: "junit.xml" };
+const OTHERS = ["coverage.md", RUN_LOG];
+const INTERRUPTED = 130;
 
+/** The key, once known: nothing the command prints may carry it. */
+let secret = "";
+const redacted = (text: string) => (secret ? text.split(secret).join("[REDACTED]") : text);
+const say = (line: string) => process.stderr.write(`${NAME}: ${redacted(line)}\n`);
+
+/** One line on stderr, exit 2. */
 const fail = (message: string): number => {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  say(message);
   return 2;
 };
 
-function progressLine(started: number, p: Progress | undefined, done: boolean): string {
-  const elapsed = `${Math.round((Date.now() - started) / 1000)}s`;
-  if (!p) return `[${elapsed}] ${done ? "done" : "running…"}`;
-  return `[${elapsed}] checks ${p.checksDone}/${p.checksTotal} · ${p.requests} requests · ${p.findings} findings`;
-}
-
-/** A single rewritten line on a terminal; on CI a plain line every 30 s. */
-function progressReporter(started: number): (p: Progress | undefined, last?: boolean) => void {
-  const tty = process.stderr.isTTY;
-  let lastPlain = started;
-  return (p, last = false) => {
-    if (tty) process.stderr.write(`\r\x1b[K${progressLine(started, p, last)}${last ? "\n" : ""}`);
-    else if (last || Date.now() - lastPlain >= 30_000) {
-      lastPlain = Date.now();
-      process.stderr.write(`${progressLine(started, p, last)}\n`);
+/** Ctrl-C (or SIGTERM): the first aborts the run, which cleans up and reports; the second quits at once. */
+function interruptOnSignals(o: Options, note: (line: string) => void, runId: () => string | undefined) {
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!abort.signal.aborted) {
+      note(
+        `interrupted: ${o.allowWrites ? "deleting the users this run created, " : ""}writing a partial report (Ctrl-C again to quit at once)`,
+      );
+      abort.abort();
+      return;
     }
+    const left =
+      o.allowWrites && runId() ? `; users this run created may remain (their emails contain ${runId()})` : "";
+    say(`interrupted again: quitting at once${left}`);
+    process.exit(INTERRUPTED);
   };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  return { signal: abort.signal, detach: () => process.off("SIGINT", onSignal).off("SIGTERM", onSignal) };
 }
 
-async function run(o: Options): Promise<number> {
-  const url = await preflight(o.baseUrl, o.apiKey, o.timeout);
-  const base = baseString(url);
-  mkdirSync(o.reportDir, { recursive: true });
-  // A report left by an earlier run must not be read as this run's.
-  for (const f of [...Object.values(REPORTS), ...OTHERS]) rmSync(join(o.reportDir, f), { force: true });
-  const work = mkdtempSync(join(tmpdir(), "arize-users-conformance-"));
-  const progressFile = join(work, "progress.jsonl");
-  writeFileSync(progressFile, "");
-  const started = Date.now();
-  process.stderr.write(
-    `Checking ${base} (${o.allowWrites ? "writes allowed" : "read-only"}); reports go to ${o.reportDir}\n`,
-  );
-  const report = progressReporter(started);
-  // findings.json is always asked for: the summary is read from it (removed below if not wanted).
-  const settings = engineEnv({ ...o, formats: [...new Set([...o.formats, "json"])] }, base, progressFile);
-  let latest: Progress | undefined;
-  const engine = await runEngine(settings, (p) => {
-    latest = p;
-    report(p);
-  }).finally(() => rmSync(work, { recursive: true, force: true }));
-  report(latest, true);
-  const log = engine.output.split(o.apiKey).join("[REDACTED]");
-  writeFileSync(join(o.reportDir, "run.log"), log);
+/** A report left by an earlier run must not be read as this run's. */
+function prepareReportDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of [...Object.values(REPORTS), ...OTHERS]) rmSync(join(dir, f), { force: true });
+}
 
-  let summary: Summary | undefined;
-  try {
-    summary = readSummary(o.reportDir);
-  } catch (err) {
-    return fail(`${(err as Error).message}; see ${join(o.reportDir, "run.log")}`);
-  }
-  for (const [format, file] of Object.entries(REPORTS))
-    if (!o.formats.includes(format)) rmSync(join(o.reportDir, file), { force: true });
-  if (engine.interrupted) {
-    fail(`interrupted; partial reports in ${o.reportDir}`);
-    return 130;
-  }
-  if (!summary) {
-    // The engine's first error line is usually the cause (a Prism that did not start, a missing file).
-    const cause = /^(?:\w*Error): (.+)$/m.exec(log)?.[1];
-    return fail(
-      `the engine stopped without a report (vitest exit ${engine.code ?? "none"}${cause ? `: ${cause}` : ""}); see ${join(o.reportDir, "run.log")}`,
-    );
-  }
+/** What the run's events do here: progress on stderr (from the run's start), lines in run.log. */
+function listener(o: Options, base: string, log: RunLog) {
+  const progress = emptyProgress();
+  const state: { reporter?: Reporter; runId?: string } = {};
+  const onEvent = (event: ConformanceEvent) => {
+    if (event.type === "run-started") {
+      state.runId = event.runId;
+      process.stderr.write(
+        `Checking ${base} (${o.allowWrites ? "writes allowed" : "read-only"}); reports go to ${o.reportDir}\n`,
+      );
+      state.reporter = progressReporter(progress);
+    }
+    count(progress, event);
+    const line = logLine(event);
+    if (line) log.write(line);
+  };
+  return { onEvent, state };
+}
 
-  const out: string[] = [""];
-  out.push(summary.rows.length ? renderTable(summary.rows) : "No findings.", "");
-  const facts = summary.facts.length ? ` (${summary.facts.join(", ")})` : "";
+/** runConformance threw: one line (the rest, if any, in run.log), exit 2; or 130 when interrupted. */
+function failedRun(err: unknown, interrupted: boolean, log: RunLog, reportDir: string): number {
+  if (interrupted) {
+    say("interrupted before the checks began; nothing was changed");
+    return INTERRUPTED;
+  }
+  const known = err instanceof ConformanceError || err instanceof ConformanceOptionsError;
+  const message = err instanceof Error ? err.message : String(err);
+  log.write(known ? message : `unexpected error: ${err instanceof Error ? err.stack : message}`);
+  const [first = "", ...rest] = message.split("\n");
+  const more = rest.length ? `; the rest in ${join(reportDir, RUN_LOG)}` : "";
+  return fail(`${known ? "" : "unexpected error: "}${first}${more}`);
+}
+
+function printSummary(report: ConformanceReport, base: string, reportDir: string): void {
+  const summary = summaryOf(report);
+  const facts = ` (${summary.facts.join(", ")})`;
   const verdict = summary.findings
     ? `FAIL: ${summary.findings} finding(s) against ${base}${facts}`
     : `PASS: nothing found against ${base}${facts}`;
-  out.push(verdict, "Reports:");
-  for (const f of [...Object.values(REPORTS), ...OTHERS]) {
-    try {
-      readFileSync(join(o.reportDir, f), { flag: "r" });
-      out.push(`  ${join(o.reportDir, f)}`);
-    } catch {
-      // not written
-    }
+  const files = [...Object.values(REPORTS), ...OTHERS].map((f) => join(reportDir, f)).filter((f) => existsSync(f));
+  const out = [
+    "",
+    summary.rows.length ? renderTable(summary.rows) : "No findings.",
+    "",
+    ...summary.notes,
+    verdict,
+    "Reports:",
+    ...files.map((f) => `  ${f}`),
+  ];
+  process.stdout.write(`${redacted(out.join("\n"))}\n`);
+}
+
+async function run(o: Options): Promise<number> {
+  const url = normalizeBaseUrl(o.baseUrl, o.allowInsecureHttp);
+  if (inCleartext(url))
+    say(`warning: http:// to ${url.hostname}, which is not this machine: the API key travels in cleartext`);
+  await preflight(url, o.apiKey, o.timeout, routesOf(await loadApi()).list);
+  const base = baseString(url);
+  prepareReportDir(o.reportDir);
+  const log = openRunLog(join(o.reportDir, RUN_LOG), o.apiKey);
+  const { onEvent, state } = listener(o, base, log);
+  const note = (line: string) => (state.reporter ? state.reporter.say(`${NAME}: ${line}`) : say(line));
+  const interrupt = interruptOnSignals(o, note, () => state.runId);
+  const outcome = await runConformance(
+    conformanceOptions(o, { baseUrl: base, signal: interrupt.signal, onEvent }),
+  ).then(
+    (report) => ({ report }),
+    (error: unknown) => ({ error }),
+  );
+  state.reporter?.finish();
+  interrupt.detach();
+  if ("error" in outcome) {
+    const code = failedRun(outcome.error, interrupt.signal.aborted, log, o.reportDir);
+    log.close();
+    return code;
   }
-  process.stdout.write(`${out.join("\n")}\n`);
-  if (summary.findings) return 1;
-  // No findings, yet vitest failed: something broke that is not a finding; say so, do not pass.
-  if (engine.code !== 0)
-    return fail(
-      `the engine failed (vitest exit ${engine.code ?? "none"}) without recording a finding; see ${join(o.reportDir, "run.log")}`,
-    );
-  return 0;
+  log.close();
+  if (outcome.report.interrupted) {
+    say(`interrupted; partial reports in ${o.reportDir}`);
+    return INTERRUPTED;
+  }
+  printSummary(outcome.report, base, o.reportDir);
+  return outcome.report.findings.length ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -119,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${pkg.version}\n`);
       return 0;
     }
+    secret = parsed.options.apiKey;
     return await run(parsed.options);
   } catch (err) {
     if (err instanceof SetupError) return fail(err.message);

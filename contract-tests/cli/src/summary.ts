@@ -1,7 +1,6 @@
-// The end of a run: what was found, by operation and check, read from findings.json (the
-// engine's data, contract-tests/engine/README.md).
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+// The end of a run: what was found, by operation and check, from the report runConformance
+// returned (the object findings.json holds).
+import type { ConformanceReport } from "../../engine/index.ts";
 
 export interface Row {
   operation: string;
@@ -13,49 +12,55 @@ export interface Row {
 export interface Summary {
   findings: number;
   rows: Row[];
-  /** Extra facts for the header line (requests, seconds, seed, checks), when known. */
+  /** Facts for the verdict line: checks that ran, requests, seconds, seed. */
   facts: string[];
+  /** Lines to say before the verdict: a run stopped early, Prism's cross-check. */
+  notes: string[];
 }
 
-interface FindingsJson {
-  seed?: number;
-  seconds?: number;
-  requests?: number;
-  checks?: { id: string; ran?: boolean }[];
-  findings?: { check: string; operation: string }[];
-  groups?: { check: string; operation: string; count?: number }[];
-}
+type Reported = Pick<
+  ConformanceReport,
+  "findings" | "groups" | "checks" | "requests" | "seconds" | "seed" | "stopped" | "scenarios" | "crossCheck"
+>;
 
-function fromJson(data: FindingsJson): Summary {
+function rowsOf(report: Reported): Row[] {
   const rows = new Map<string, Row>();
   const row = (operation: string, check: string) => {
     const key = `${operation}\0${check}`;
     if (!rows.has(key)) rows.set(key, { operation, check, problems: 0, findings: 0 });
     return rows.get(key)!;
   };
-  for (const f of data.findings ?? []) row(f.operation, f.check).findings++;
-  for (const g of data.groups ?? []) row(g.operation, g.check).problems++;
-  const facts = [
-    data.checks && `${data.checks.filter((c) => c.ran !== false).length} checks`,
-    data.requests !== undefined && `${data.requests} requests`,
-    data.seconds !== undefined && `${data.seconds.toFixed(1)} s`,
-    data.seed !== undefined && `seed ${data.seed}`,
-  ].filter((f): f is string => typeof f === "string");
-  return { findings: data.findings?.length ?? 0, rows: sorted([...rows.values()]), facts };
+  for (const f of report.findings) row(f.operation, f.check).findings++;
+  for (const g of report.groups) row(g.operation, g.check).problems++;
+  return [...rows.values()].sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
 }
 
-const sorted = (rows: Row[]) =>
-  rows.sort((a, b) => a.operation.localeCompare(b.operation) || a.check.localeCompare(b.check));
-
-/** The summary of the run whose reports are in `dir`; undefined when the engine wrote no findings.json. */
-export function readSummary(dir: string): Summary | undefined {
-  const json = join(dir, "findings.json");
-  if (!existsSync(json)) return undefined;
-  try {
-    return fromJson(JSON.parse(readFileSync(json, "utf8")) as FindingsJson);
-  } catch (err) {
-    throw new Error(`findings.json in ${dir} is not valid JSON: ${(err as Error).message}`);
+function notesOf(report: Reported): string[] {
+  const notes: string[] = [];
+  if (report.stopped) {
+    const notRun = report.scenarios.filter((s) => s.skipped?.startsWith("not run")).length;
+    notes.push(`Stopped early: ${report.stopped}; ${notRun} scenario(s) did not run.`);
   }
+  const c = report.crossCheck;
+  if (c)
+    notes.push(
+      `Prism's validating proxy saw ${c.answers} answers and flagged ${c.flaggedByPrism}, of which ${c.flaggedOnlyByPrism} no check of the engine flagged.`,
+    );
+  return notes;
+}
+
+export function summaryOf(report: Reported): Summary {
+  return {
+    findings: report.findings.length,
+    rows: rowsOf(report),
+    facts: [
+      `${report.checks.filter((c) => c.ran).length} checks`,
+      `${report.requests} requests`,
+      `${report.seconds.toFixed(1)} s`,
+      `seed ${report.seed}`,
+    ],
+    notes: notesOf(report),
+  };
 }
 
 /** A plain-text table (fixed-width columns read well in a terminal and in CI logs). */
