@@ -1,5 +1,5 @@
 // The benchmark driver: runs the sections, prints a table each, marks the targets and writes
-// every figure to bench/results/latest.json. Exit 0 when it measured (targets missed or not),
+// every figure to bench/results/latest.json (and a dated copy). Exit 0 when it measured (targets missed or not),
 // 1 when a section could not be measured, 2 on bad flags.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -249,8 +249,12 @@ export async function main(argv: string[]): Promise<number> {
     );
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, "latest.json");
-  writeFileSync(file, `${JSON.stringify({ ...results, failures }, null, 2)}\n`);
-  console.log(`\nfigures written to ${file}`);
+  const json = `${JSON.stringify({ ...results, failures }, null, 2)}\n`;
+  writeFileSync(file, json);
+  // Each run kept too (results/ is not committed): the figures a README cites stay findable.
+  const kept = join(RESULTS, `${String(results.date).replace(/[:.]/g, "-")}-${flags.only.join("+")}.json`);
+  writeFileSync(kept, json);
+  console.log(`\nfigures written to ${file} and ${kept}`);
   if (failures.length) {
     console.error(`bench: could not measure: ${failures.join(", ")}`);
     return 1;
