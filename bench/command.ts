@@ -137,4 +137,10 @@ export function printCommand(r: CommandResult): void {
     `middle (range): spawn → exit ${showMiddle(r.total, 0)} ms; spawn → first request ${showMiddle(r.firstRequest, 0)} ms ` +
       `(the preflight's probe); → second ${showMiddle(r.secondRequest, 0)} ms (the run's own first)`,
   );
+  const part = (f: (x: CommandRun) => number) => showMiddle(middle(r.runs.map(f)), 0);
+  console.log(
+    `where it goes, ms: start-up (Node, the bundle) to the probe ${part((x) => x.firstRequestMs)}; ` +
+      `probe to the run's first request ${part((x) => (x.secondRequestMs ?? Number.NaN) - x.firstRequestMs)}; ` +
+      `the run, reports and exit ${part((x) => x.totalMs - (x.secondRequestMs ?? Number.NaN))}`,
+  );
 }
