@@ -9,15 +9,17 @@ import type { ScenarioRecord } from "../contract-tests/engine/index.ts";
 import { BENCH, TS_LOADER, median, middle, printTable, round, showMiddle, timeCommand, type Middle } from "./lib.ts";
 import { summariseProfile, type CpuProfile, type ProfileSummary } from "./profile.ts";
 import { startReferenceChild, type ReferenceChild } from "./reference.ts";
-import { splitRun, timedRun, type Split, type TimedRun } from "./timeline.ts";
+import { addSplits, splitRun, timedRun, type Split, type TimedRun } from "./timeline.ts";
 
 export interface ConformanceBenchOptions {
   rounds: number;
   /** How long the fetch loop runs each round. */
   fetchSeconds: number;
+  /** runConformance calls per round, read-only and with writes each. */
+  engineRuns: number;
 }
 export const conformanceOptions = (quick: boolean): ConformanceBenchOptions =>
-  quick ? { rounds: 1, fetchSeconds: 2 } : { rounds: 3, fetchSeconds: 5 };
+  quick ? { rounds: 1, fetchSeconds: 2, engineRuns: 2 } : { rounds: 3, fetchSeconds: 5, engineRuns: 5 };
 
 interface Rate {
   requests: number;
@@ -25,6 +27,8 @@ interface Rate {
   perS: number;
 }
 interface EngineRun extends Rate {
+  /** runConformance calls added up. */
+  runs: number;
   findings: number;
   split: Split;
   scenarios: ScenarioRecord[];
@@ -70,20 +74,37 @@ async function fetchRate(server: ReferenceChild, seconds: number): Promise<Rate>
   return { requests, seconds: took, perS: requests / took };
 }
 
-/** One runConformance, default budget, in this process over HTTP; requests/s = its report's requests / seconds. */
-async function engineRun(server: ReferenceChild, writes: boolean): Promise<EngineRun> {
-  const run = await timedRun({ baseUrl: server.url, apiKey: server.key, writes });
-  return fromRun(run);
+/**
+ * `runs` runConformance calls in a row, default budget, in this process over HTTP (one is ~0.1–0.5 s,
+ * too short to time alone on a shared machine); requests/s = their reports' requests / seconds, summed.
+ */
+async function engineRuns(server: ReferenceChild, writes: boolean, runs: number): Promise<EngineRun> {
+  const done: TimedRun[] = [];
+  for (let i = 0; i < runs; i++) done.push(await timedRun({ baseUrl: server.url, apiKey: server.key, writes }));
+  const requests = done.reduce((n, r) => n + r.report.requests, 0);
+  const seconds = done.reduce((n, r) => n + r.report.seconds, 0);
+  return {
+    runs,
+    requests,
+    seconds,
+    perS: requests / seconds,
+    findings: done.reduce((n, r) => n + r.report.findings.length, 0),
+    split: addSplits(done.map(splitRun)),
+    scenarios: sumScenarios(done.map((r) => r.report.scenarios)),
+  };
 }
 
-const fromRun = ({ report, ...timing }: TimedRun): EngineRun => ({
-  requests: report.requests,
-  seconds: report.seconds,
-  perS: report.requests / report.seconds,
-  findings: report.findings.length,
-  split: splitRun({ report, ...timing }),
-  scenarios: report.scenarios,
-});
+/** Each scenario's requests and seconds over several runs. */
+function sumScenarios(runs: ScenarioRecord[][]): ScenarioRecord[] {
+  return runs[0]!.map((first) => {
+    const same = runs.map((r) => r.find((s) => s.name === first.name)!);
+    return {
+      ...first,
+      requests: same.reduce((n, s) => n + s.requests, 0),
+      seconds: same.reduce((n, s) => n + s.seconds, 0),
+    };
+  });
+}
 
 /** A fresh server; fetch, read-only and writes in rotated order (drift in load falls on all three). */
 async function measureRound(i: number, o: ConformanceBenchOptions): Promise<Round> {
@@ -91,8 +112,8 @@ async function measureRound(i: number, o: ConformanceBenchOptions): Promise<Roun
   try {
     const steps = {
       fetch: () => fetchRate(server, o.fetchSeconds),
-      readOnly: () => engineRun(server, false),
-      writes: () => engineRun(server, true),
+      readOnly: () => engineRuns(server, false, o.engineRuns),
+      writes: () => engineRuns(server, true, o.engineRuns),
     };
     const order = (["fetch", "readOnly", "writes"] as const).map((_, k, all) => all[(k + i) % all.length]!);
     const got: Partial<Round> = { load: loadavg()[0]! };
@@ -147,7 +168,7 @@ export async function measureConformance(o: ConformanceBenchOptions): Promise<Co
   // Warm-up, not counted: the spec loads once a process, and the JIT settles.
   const warm = await startReferenceChild();
   try {
-    await engineRun(warm, false);
+    await engineRuns(warm, false, 1);
     await fetchRate(warm, 1);
   } finally {
     await warm.stop();
@@ -178,7 +199,7 @@ export async function measureConformance(o: ConformanceBenchOptions): Promise<Co
 
 const pct = (part: number, whole: number) => `${round((100 * part) / whole)} %`;
 
-/** The round whose engine rate is the middle one (its timeline is the one shown). */
+/** The round whose engine rate is the middle one (its runs' timelines are the ones shown). */
 function middleRound(rounds: Round[], k: "readOnly" | "writes"): Round {
   const sorted = [...rounds].sort((a, b) => a[k].perS - b[k].perS);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
@@ -195,14 +216,14 @@ const SPLIT_ROWS: [keyof Split, string][] = [
 
 function printSplits(columns: [string, Split][]): void {
   printTable(
-    "Where a run's wall time goes (from its events: request events' ms give when each was sent), ms",
+    "Where the runs' wall time goes (from their events: request events' ms give when each was sent), ms",
     ["part", ...columns.flatMap(([name]) => [name, "%"])],
     [
       ...SPLIT_ROWS.map(([k, label]) => [label, ...columns.flatMap(([, s]) => [Math.round(s[k]), pct(s[k], s.wall)])]),
       ["whole run (call → return)", ...columns.flatMap(([, s]) => [Math.round(s.wall), "100 %"])],
       [
         "requests' own ms summed; mean in flight while any is",
-        ...columns.flatMap(([, s]) => [Math.round(s.requestMsSum), round(s.meanConcurrency, 2)]),
+        ...columns.flatMap(([, s]) => [Math.round(s.requestMsSum), round(s.requestMsSum / (s.anyInFlight || 1), 2)]),
       ],
     ],
   );
@@ -234,7 +255,7 @@ export function printConformance(r: ConformanceResult): void {
   const perRun = (k: "readOnly" | "writes") => middle(r.rounds.map((x) => x[k].requests));
   printTable(
     `Throughput against a local reference server (its own process, HTTP keep-alive): ${n} round(s), ` +
-      "middle (range); each round a fresh server; after a warm-up run",
+      `middle (range); each round a fresh server and ${r.options.engineRuns} runs of each kind; after a warm-up run`,
     ["contender", "requests/s", "× fetch", "requests", "s"],
     [
       [
@@ -245,7 +266,7 @@ export function printConformance(r: ConformanceResult): void {
         r.options.fetchSeconds,
       ],
       ...(["readOnly", "writes"] as const).map((k) => [
-        `runConformance ${k === "writes" ? "with writes" : "read-only"}, default budget (report.requests / report.seconds)`,
+        `runConformance ${k === "writes" ? "with writes" : "read-only"}, default budget (Σ report.requests / Σ report.seconds)`,
         showMiddle(r[k].perS),
         showMiddle(r[k].ratio, 3),
         showMiddle(perRun(k), 0),
@@ -254,14 +275,15 @@ export function printConformance(r: ConformanceResult): void {
     ],
   );
   console.log(`load average at each round's start: ${r.rounds.map((x) => round(x.load, 2)).join(", ")}`);
+  const runs = r.options.engineRuns;
   printSplits([
-    ["read-only", middleRound(r.rounds, "readOnly").readOnly.split],
-    ["writes", middleRound(r.rounds, "writes").writes.split],
-    ["writes, fresh process", r.profile.split],
+    [`read-only, ${runs} runs`, middleRound(r.rounds, "readOnly").readOnly.split],
+    [`writes, ${runs} runs`, middleRound(r.rounds, "writes").writes.split],
+    ["writes, 1 run, fresh process", r.profile.split],
   ]);
   printProfile(r.profile);
   printTable(
-    `Requests per second by scenario (runs with writes, median of ${n})`,
+    `Requests per second by scenario (runs with writes: each round's ${r.options.engineRuns} summed, median of ${n} rounds)`,
     ["scenario", "phase", "requests", "s", "requests/s"],
     r.scenarios.map((s) => [s.name, s.phase, s.requests, round(s.seconds, 3), Math.round(s.perS)]),
   );

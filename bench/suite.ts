@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ROOT,
@@ -34,6 +34,9 @@ export interface SuiteResult {
   /** vitest's "Duration" line, ms, and its parts (transform, import, tests, typecheck…). */
   vitest: Record<string, number>;
   projects: ProjectTime[];
+  /** The 1-minute load average as npm test starts (others' work: npm test itself keeps both CPUs busy). */
+  loadBefore: number;
+  /** Sampled during npm test, its own load included. */
   load: Middle;
   exitCode: number | null;
   /** The end of npm test's output when it failed. */
@@ -77,6 +80,7 @@ export async function measureSuite(): Promise<SuiteResult> {
       cwd: repo,
       env: cleanEnv(),
     });
+    const loadBefore = round(loadavg()[0]!, 2);
     const stopSampling = sampleLoad();
     const run = await npmTest(repo);
     const load = stopSampling();
@@ -87,6 +91,7 @@ export async function measureSuite(): Promise<SuiteResult> {
       testMs: run.ms,
       vitest: vitestPhases(run.output),
       projects: vitestProjects(run.output),
+      loadBefore,
       load,
       exitCode: run.code,
       ...(run.code !== 0 && { failure: run.output.trimEnd().split("\n").slice(-40).join("\n") }),
@@ -102,7 +107,7 @@ export function printSuite(r: SuiteResult): void {
   const vitestMs = r.vitest.total ?? 0;
   printTable(
     `npm test on a fresh clone of ${r.commit.slice(0, 7)} (git clone ${Math.round(r.cloneMs)} ms, npm ci ${Math.round(r.ciMs / 1000)} s, not counted); ` +
-      `load average during: ${showMiddle(r.load, 2)}`,
+      `load average at its start ${r.loadBefore}, during ${showMiddle(r.load, 2)} (its own included)`,
     ["part", "time"],
     [
       ["npm test, spawn → exit", min(r.testMs)],

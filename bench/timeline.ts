@@ -51,8 +51,8 @@ export interface Split {
   betweenAndCleanUp: number;
   /** Sum of the requests' own times. */
   requestMsSum: number;
-  /** Requests in flight on average while any was: requestMsSum over the time any was. */
-  meanConcurrency: number;
+  /** Time with any request in flight, in scenarios or out (requestMsSum over it: the mean in flight). */
+  anyInFlight: number;
 }
 
 /** Length of the union of intervals, each clipped to [from, to]. */
@@ -70,6 +70,12 @@ function unionLength(intervals: [number, number][], from: number, to: number): n
   }
   return total;
 }
+
+/** Several runs' splits added part by part. */
+export const addSplits = (splits: Split[]): Split =>
+  Object.fromEntries(
+    (Object.keys(splits[0]!) as (keyof Split)[]).map((k) => [k, splits.reduce((sum, s) => sum + s[k], 0)]),
+  ) as unknown as Split;
 
 export function splitRun(run: TimedRun): Split {
   const { stamps } = run;
@@ -104,6 +110,6 @@ export function splitRun(run: TimedRun): Split {
     noneInFlight: inScenarios - generating - inFlight,
     betweenAndCleanUp: wall - specAndOpen - probeAndSetUp - inScenarios,
     requestMsSum,
-    meanConcurrency: requestMsSum / (unionLength(intervals, run.calledAt, run.returnedAt) || 1),
+    anyInFlight: unionLength(intervals, run.calledAt, run.returnedAt),
   };
 }
