@@ -230,11 +230,11 @@ export async function main(argv: string[]): Promise<number> {
     printSuite(r);
     if (r.exitCode !== 0) throw new Error(`npm test failed (exit ${r.exitCode}): its time is not the suite's`);
     // Issue 15: ≤ 3 min on a quiet machine, ≤ 5 loaded. npm test keeps both CPUs busy itself, so
-    // quiet means the load others made, at its start, was under QUIET_LOAD.
+    // quiet means the load others made, before the clone, was under QUIET_LOAD.
     const quiet = r.loadBefore < QUIET_LOAD;
     targets.push(
       target(
-        `npm test on a fresh clone, minutes (${quiet ? "quiet" : "loaded"}: load ${r.loadBefore} at its start)`,
+        `npm test on a fresh clone, minutes (${quiet ? "quiet" : "loaded"}: load ${r.loadBefore} before)`,
         round(r.testMs / 60_000, 2),
         quiet ? 3 : 5,
       ),

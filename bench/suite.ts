@@ -34,7 +34,10 @@ export interface SuiteResult {
   /** vitest's "Duration" line, ms, and its parts (transform, import, tests, typecheck…). */
   vitest: Record<string, number>;
   projects: ProjectTime[];
-  /** The 1-minute load average as npm test starts (others' work: npm test itself keeps both CPUs busy). */
+  /**
+   * The 1-minute load average before the clone: others' work (npm ci, then npm test itself, keep
+   * both CPUs busy, so later figures hold our own load too).
+   */
   loadBefore: number;
   /** Sampled during npm test, its own load included. */
   load: Middle;
@@ -71,6 +74,7 @@ export async function measureSuite(): Promise<SuiteResult> {
   const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
   if (execFileSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).trim())
     console.log(`suite: the work tree has uncommitted changes; the clone is of HEAD (${commit.slice(0, 7)}) only`);
+  const loadBefore = round(loadavg()[0]!, 2);
   const dir = mkdtempSync(join(tmpdir(), "arize-bench-suite-"));
   const repo = join(dir, "repo");
   try {
@@ -80,7 +84,6 @@ export async function measureSuite(): Promise<SuiteResult> {
       cwd: repo,
       env: cleanEnv(),
     });
-    const loadBefore = round(loadavg()[0]!, 2);
     const stopSampling = sampleLoad();
     const run = await npmTest(repo);
     const load = stopSampling();
@@ -107,7 +110,7 @@ export function printSuite(r: SuiteResult): void {
   const vitestMs = r.vitest.total ?? 0;
   printTable(
     `npm test on a fresh clone of ${r.commit.slice(0, 7)} (git clone ${Math.round(r.cloneMs)} ms, npm ci ${Math.round(r.ciMs / 1000)} s, not counted); ` +
-      `load average at its start ${r.loadBefore}, during ${showMiddle(r.load, 2)} (its own included)`,
+      `load average before the clone ${r.loadBefore}, during npm test ${showMiddle(r.load, 2)} (its own included)`,
     ["part", "time"],
     [
       ["npm test, spawn → exit", min(r.testMs)],
