@@ -104,7 +104,7 @@ export async function measureSuite(): Promise<SuiteResult> {
   }
 }
 
-const min = (v: number) => `${round(v / 60_000, 2)} min`;
+const min = (v: number) => `${Math.round(v / 1000)} s (${round(v / 60_000, 2)} min)`;
 
 export function printSuite(r: SuiteResult): void {
   const vitestMs = r.vitest.total ?? 0;
