@@ -48,7 +48,7 @@ export interface SuiteResult {
 
 // The child environment of a newcomer's shell: none of our settings.
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
   for (const k of Object.keys(env))
     if (/^(CONTRACT_|ARIZE_|VITEST|MUTATION_|BENCH_)/.test(k) || k === "NODE_OPTIONS") delete env[k];
   return env;
