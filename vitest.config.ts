@@ -1,8 +1,13 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // One config, one project per kind of test; `npm test` runs them all.
 export default defineConfig({
   test: {
+    // One worker per CPU (vitest's default leaves one to its main process, which here has little
+    // to do; on 2 CPUs that default is a single worker, and files that mostly wait on children,
+    // npm, tsc or a server would run one after another).
+    maxWorkers: availableParallelism(),
     // JUnit XML for CI; CONTRACT_REPORT_DIR keeps parallel conformance runs (the mutation test) apart.
     // In conformance mode junit.xml is the findings' own (rendered from findings.json), so vitest's goes beside it.
     reporters: ["default", "junit"],
@@ -63,8 +68,7 @@ export default defineConfig({
           name: "contract",
           include: ["contract-tests/**/*.contract.test.ts"],
           globalSetup: ["contract-tests/harness/global-setup.ts"],
-          // One Prism serves the whole run; files share it, so keep them serial.
-          fileParallelism: false,
+          // One Prism serves the whole run; the files share it (it keeps no state between requests).
           // Files share one module graph (harness, Ajv, spec load once): they keep no global state.
           isolate: false,
           // Live, a property sends hundreds of requests and shrinks what it finds (10 s a problem).

@@ -68,15 +68,19 @@ describe("--request-timeout", () => {
     timeout: 120_000,
   }, async () => {
     const dir = join(work, "deaf");
-    const r = await cli(["--base-url", deaf.url, "--request-timeout", "1", "--report-dir", dir], 90_000);
+    const r = await cli(
+      ["--base-url", deaf.url, "--request-timeout", "1", "--budget", "5", "--report-dir", dir],
+      90_000,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const report = findingsOf(dir);
     const unanswered = report.findings.filter((f: { check: string }) => f.check === "server_answers");
     expect(unanswered.length).toBeGreaterThan(0);
-    // The first unanswered request waited the whole --request-timeout, no more (later ones may wait less).
+    // No request waited longer than --request-timeout (after the first, later ones wait less; the
+    // finding shows the shrunk case, sent after the first).
     const waited = unanswered.map((f: { message: string }) => /\(no answer within ([\d.]+) s\)/.exec(f.message)?.[1]);
-    expect(waited).toContain("1");
-    expect(waited.filter((s: string | undefined) => s !== undefined && Number(s) > 1)).toEqual([]);
+    expect(waited.length).toBeGreaterThan(0);
+    expect(waited.filter((s: string | undefined) => s === undefined || Number(s) > 1)).toEqual([]);
     for (const f of unanswered) {
       expect(f.request.url).toMatch(/\/v2\/users\?.*email=/);
       expect(f.curl).toMatch(/^curl .*'http:\/\/127\.0\.0\.1:\d+\/v2\/users\?.*email=/);

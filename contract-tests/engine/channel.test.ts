@@ -71,6 +71,18 @@ describe("channel", () => {
     expect(fake.timeouts).toEqual([30_000, 30_000, 30_000, 1_000]);
   });
 
+  it("a kind of request (operation and query names) left unanswered twice waits at least 0.25 s, other kinds 1 s", async () => {
+    const fake = fakeTransport((n) => n === 1 || n === 2);
+    const c = channel({ transport: fake.transport, requestTimeoutMs: 30_000 });
+    const filtered = { ...request, url: `${request.url}?email=a&limit=5` };
+    await expect(c.send(filtered, meta)).rejects.toBeInstanceOf(NoAnswer);
+    await expect(c.send({ ...filtered, url: `${request.url}?limit=9&email=b` }, meta)).rejects.toBeInstanceOf(NoAnswer);
+    await c.send({ ...filtered, url: `${request.url}?email=c&limit=1` }, meta); // the same kind: shorter
+    await c.send({ ...request, url: `${request.url}?limit=1` }, meta); // another kind
+    await c.send(filtered, { operationId: "getUser" }); // another operation
+    expect(fake.timeouts).toEqual([30_000, 1_000, 250, 1_000, 1_000]);
+  });
+
   it("tells of every request, answered or not", async () => {
     const seen: (number | undefined)[] = [];
     const c = channel({

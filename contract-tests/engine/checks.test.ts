@@ -31,10 +31,37 @@ describe("check registry and spec agree", () => {
 
   it("a promise missing from the spec leaves its check without an operation", () => {
     const doc = structuredClone(api.doc) as {
-      paths: Record<string, Record<string, { "x-promises"?: Record<string, string> }>>;
+      paths: Record<string, Record<string, { "x-promises"?: Record<string, unknown> }>>;
     };
     delete doc.paths["/v2/users"]!.get!["x-promises"]!.filter_status;
     expect(operationsOf(check("filter_status"), describeApi(doc))).toEqual([]);
+  });
+
+  it("every promise is read as its clauses, `<check id>.<clause>`, each with its text", () => {
+    const listUsers = api.operation("listUsers");
+    expect(Object.keys(listUsers.clauses)).toContain("limit_respected.default_limit");
+    expect(listUsers.clauses["limit_respected.default_limit"]).toMatch(/`limit` omitted.*50/);
+    for (const o of api.operations) {
+      const checks = new Set(Object.keys(o.clauses).map((id) => id.split(".")[0]));
+      expect([...checks].sort(), o.operationId).toEqual(Object.keys(o.promises).sort());
+      for (const id of Object.keys(o.clauses)) expect(id).toMatch(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/);
+    }
+  });
+
+  it("a clause several operations make means the same on each (one text)", () => {
+    const texts = new Map<string, Set<string>>();
+    for (const o of api.operations)
+      for (const [id, text] of Object.entries(o.clauses)) texts.set(id, (texts.get(id) ?? new Set()).add(text));
+    expect(texts.get("unknown_id_404.unknown_id")?.size).toBe(1);
+    expect([...texts].filter(([, t]) => t.size > 1).map(([id]) => id)).toEqual([]);
+  });
+
+  it("a promise written as one string, not as clauses, is an error that names it", () => {
+    const doc = structuredClone(api.doc) as {
+      paths: Record<string, Record<string, { "x-promises"?: Record<string, unknown> }>>;
+    };
+    doc.paths["/v2/users"]!.get!["x-promises"]!.filter_status = "returns exactly the users in those statuses";
+    expect(() => describeApi(doc)).toThrow(/listUsers: x-promises.filter_status must map each clause to its text/);
   });
 
   it("ids are unique and snake_case", () => {

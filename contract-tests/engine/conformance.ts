@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createChannel, RunStopped, type Channel } from "./channel.ts";
 import { CHECKS, check, operationsOf, sourceOf } from "./checks.ts";
+import { ClauseTally, renderClauseTable, specClauses } from "./clauses.ts";
 import { deleteCreatedUsers } from "./cleanup.ts";
 import { coverageReport, type GeneratedHit, type Hit } from "./coverage.ts";
 import { crossCheckThrough, startPrismProxy, type CrossCheck, type PrismProxy } from "./cross-check.ts";
@@ -61,6 +62,8 @@ interface Run {
   generated: GeneratedHit[];
   findings: Finding[];
   records: ScenarioRecord[];
+  /** How often the run asserted each clause of the spec's promises. */
+  tally: ClauseTally;
   emit(event: ConformanceEvent): void;
   /** What a listener threw: re-thrown once the run has cleaned up. */
   listenerError: unknown;
@@ -127,6 +130,7 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     generated: [],
     findings: [],
     records: [],
+    tally: new ClauseTally(),
     listenerError: undefined,
     detach: () => o.signal?.removeEventListener("abort", onAbort),
     emit(event) {
@@ -265,6 +269,7 @@ function contextOf(run: Run, sandbox: string): RunContext {
     shrinkMs: run.o.shrinkMs,
     started: run.started,
     stopped: () => run.channel.stopped(),
+    shrunk: new Set(),
   };
   return {
     api: run.api,
@@ -274,6 +279,8 @@ function contextOf(run: Run, sandbox: string): RunContext {
     runId: run.runId,
     newEmail: newEmail(run),
     sandbox,
+    tally: run.tally,
+    model: run.o.model,
   };
 }
 
@@ -386,7 +393,8 @@ function checkRows(run: Run): FindingsRun["checks"] {
       severity: c.severity,
       operations,
       source: operations.map((op) => sourceOf(c, run.api, op)).join(" ") || c.source,
-      ran: run.o.selected.has(c.id) && operations.length > 0,
+      // The run's own checks (every scenario completed, the clean-up) apply to no operation, and ran.
+      ran: run.o.selected.has(c.id) && (c.kind === "run" ? c.id !== "cleanup" || run.o.writes : operations.length > 0),
     };
   });
 }
@@ -394,7 +402,10 @@ function checkRows(run: Run): FindingsRun["checks"] {
 /** The report: built from what the run saw, written to `reportDir` in the formats asked for. */
 function finishReport(run: Run): FindingsRun {
   const { o } = run;
-  const coverage = coverageReport(run.api, run.hits, run.generated, `Contract coverage (live: ${o.baseUrl})`, o.seed);
+  const clauses = Object.fromEntries(specClauses(run.api).map((c) => [c.id, run.tally.count(c.id)]));
+  const coverage = coverageReport(run.api, run.hits, run.generated, `Contract coverage (live: ${o.baseUrl})`, o.seed, {
+    clauses: renderClauseTable(clauses, specClauses(run.api)),
+  });
   const interrupted = run.abort.signal.aborted && run.listenerError === undefined;
   const capped = !interrupted ? run.channel.stopped() : undefined;
   const secrets = { apiKey: o.apiKey, secrets: run.secrets };
@@ -416,6 +427,7 @@ function finishReport(run: Run): FindingsRun {
     findings: run.findings,
     constraints: coverage.constraints.rows,
     scenarios: run.records,
+    clauses,
     ...(interrupted && { interrupted }),
     ...(capped && { stopped: capped }),
     ...(run.session.crossCheckStats() && { crossCheck: run.session.crossCheckStats() }),

@@ -100,8 +100,15 @@ export function coverage(operations: Pick<SpecOperation, "operationId" | "status
   return { rows, gaps, markdown: lines.join("\n") };
 }
 
-/** Both tables for a run, and the Markdown coverage.md holds. */
-export function coverageReport(api: Api, hits: Hit[], generated: GeneratedHit[], title: string, seed: number) {
+/** Both tables for a run (and the clause table, when given), and the Markdown coverage.md holds. */
+export function coverageReport(
+  api: Api,
+  hits: Hit[],
+  generated: GeneratedHit[],
+  title: string,
+  seed: number,
+  extra: { clauses?: string } = {},
+) {
   const statuses = coverage(api.operations, hits);
   const operations = api.operations.map((o) => o.operationId);
   const all = constraintsOf(api.doc);
@@ -125,6 +132,7 @@ export function coverageReport(api: Api, hits: Hit[], generated: GeneratedHit[],
     ...(unsendable.length
       ? ["", "Constraints no single request can break on the wire (no negative case):", "", ...unsendable]
       : []),
+    ...(extra.clauses ? ["", "### Clauses of the promises (x-promises)", "", extra.clauses] : []),
   ].join("\n");
   return { statuses, constraints, tables, markdown: `# ${title}\n\n${tables}\n` };
 }

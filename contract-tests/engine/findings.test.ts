@@ -89,23 +89,29 @@ const run = (findings: Finding[], over: Partial<FindingsRun> = {}): FindingsRun 
   ...over,
 });
 
+/** A finding as every output shows it: itself, findings.json (written and read back), Markdown, JUnit. */
+const everyRendering = (f: Finding) => {
+  const dir = tempDir();
+  const written = run([f]);
+  writeFindingsJson(dir, written);
+  return {
+    finding: JSON.stringify(f),
+    json: JSON.stringify(readFindingsJson(dir)),
+    md: renderMarkdown(written),
+    junit: renderJunit(written),
+  };
+};
+const expectNoSecretIn = (texts: Record<string, string>) => {
+  for (const [name, text] of Object.entries(texts)) {
+    expect(text.includes(KEY), `${name} shows the key`).toBe(false);
+    expect(text.includes(PASSWORD), `${name} shows the password`).toBe(false);
+  }
+};
+
 describe("redaction", () => {
   it("no key and no temporary password in the finding, findings.json, Markdown, JUnit or curl", () => {
     const f = finding();
-    const dir = tempDir();
-    const written = run([f]);
-    writeFindingsJson(dir, written);
-    const texts = {
-      finding: JSON.stringify(f),
-      json: JSON.stringify(readFindingsJson(dir)),
-      md: renderMarkdown(written),
-      junit: renderJunit(written),
-      curl: f.curl ?? "",
-    };
-    for (const [name, text] of Object.entries(texts)) {
-      expect(text.includes(KEY), `${name} shows the key`).toBe(false);
-      expect(text.includes(PASSWORD), `${name} shows the password`).toBe(false);
-    }
+    expectNoSecretIn({ ...everyRendering(f), curl: f.curl ?? "" });
     expect(f.request?.headers.Authorization).toBe("Bearer $ARIZE_API_KEY");
     expect(f.message).toContain("key $ARIZE_API_KEY, password [REDACTED]");
     expect(f.curl).toContain(`'Authorization: Bearer '"$ARIZE_API_KEY"`);
@@ -120,6 +126,74 @@ describe("redaction", () => {
       { apiKey: KEY, secrets: [PASSWORD] },
     );
     expect(f.response?.body).not.toContain(PASSWORD.slice(0, 6));
+  });
+});
+
+describe("a finding from a sequence of operations: its clause and its steps", () => {
+  const wire = (method: string, path: string, body?: string): WireRequest => ({
+    method,
+    url: `http://127.0.0.1:9${path}`,
+    headers: { Authorization: `Bearer ${KEY}`, ...(body && { "Content-Type": "application/json" }) },
+    ...(body !== undefined && { body }),
+  });
+  const steps = [
+    {
+      label: "create(temporary_password, member)",
+      request: wire("POST", "/v2/users", '{"name":"A","email":"a@example.com"}'),
+      status: 201,
+    },
+    {
+      label: "update(#1: name)",
+      request: wire("PATCH", "/v2/users/VXNlcjox", `{"name":"B","temporary_password":"${PASSWORD}"}`),
+      status: 200,
+    },
+    { label: "list()", request: wire("GET", "/v2/users?email=a%40example.com"), status: 200 },
+  ];
+  const sequence = () =>
+    finding({
+      check: "get_matches_list",
+      operation: "listUsers",
+      message: 'list() shows VXNlcjox otherwise than get does: name: expected "B", got "A".',
+      where: undefined,
+      exchange: exchange({ request: steps[2]!.request, status: 200, body: '{"users":[]}' }),
+      replayPath: "4:1:0",
+      clause: "get_matches_list.same_fields",
+      steps,
+    } as Partial<Failure>);
+
+  it("keeps the clause and every step as data, each with a curl; no key, no temporary password", () => {
+    const f = sequence();
+    expect(f.clause).toBe("get_matches_list.same_fields");
+    expect(f.steps?.map((s) => [s.label, s.request.method, s.status])).toEqual([
+      ["create(temporary_password, member)", "POST", 201],
+      ["update(#1: name)", "PATCH", 200],
+      ["list()", "GET", 200],
+    ]);
+    expect(f.steps?.[0]?.request.headers.Authorization).toBe("Bearer $ARIZE_API_KEY");
+    expect(f.steps?.[1]?.curl).toMatch(
+      /^curl -sS -i -g -X 'PATCH' 'http:\/\/127\.0\.0\.1:9\/v2\/users\/VXNlcjox' -H 'Authorization: Bearer '"\$ARIZE_API_KEY"/,
+    );
+    const texts = everyRendering(f);
+    expectNoSecretIn(texts);
+    expect((JSON.parse(texts.json) as FindingsRun).findings[0]?.steps).toHaveLength(3);
+  });
+
+  it("conformance.md shows the clause and the sequence as numbered steps, each with its curl, the seed and the path", () => {
+    const md = renderMarkdown(run([sequence()]));
+    expect(md).toContain("`get_matches_list` (clause `get_matches_list.same_fields`), error, 1 case(s).");
+    expect(md).toContain("The sequence that shows it (3 steps, shrunk by fast-check; seed 42, case path 4:1:0):");
+    expect(md).toMatch(/\n1\. `create\(temporary_password, member\)` → 201\n\n {3}```sh\n {3}curl -sS -i -g -X 'POST'/);
+    expect(md).toMatch(/\n2\. `update\(#1: name\)` → 200\n/);
+    expect(md).toMatch(/\n3\. `list\(\)` → 200\n\n {3}```sh\n {3}curl .*email=a%40example\.com/);
+    expect(md.match(/curl -sS/g), "one curl per step, no extra one").toHaveLength(3);
+    expect(md).toContain("(case path 4:1:0, shrunk)");
+  });
+
+  it("a finding without steps renders as before: no sequence, its one curl", () => {
+    const md = renderMarkdown(run([finding()]));
+    expect(md).not.toContain("The sequence that shows it");
+    expect(md).not.toContain("(clause");
+    expect(md.match(/curl -sS/g)).toHaveLength(1);
   });
 });
 

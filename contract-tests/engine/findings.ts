@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Check, Severity } from "./checks.ts";
+import type { ClauseObservation } from "./clauses.ts";
 import type { ScenarioInfo, ScenarioOutcome } from "./events.ts";
 import { hideTemporaryPasswords } from "./redact.ts";
 import { problemKey, type Failure, type WireRequest } from "./runner.ts";
@@ -28,6 +29,18 @@ export interface Finding {
   count?: number;
   /** The scenario that saw it (absent for the run's own: the clean-up). */
   scenario?: string;
+  /** The clause of the promise it breaks: `<check id>.<clause>`, e.g. "limit_respected.default_limit". */
+  clause?: string;
+  /** From a sequence of operations: every step that led to it (shrunk by fast-check), the last one showing it. */
+  steps?: FindingStep[];
+}
+
+/** One step of a failing sequence: what it was, its request (key → $ARIZE_API_KEY), the status, and a curl. */
+export interface FindingStep {
+  label: string; // "create(email_link, member)"
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  status?: number;
+  curl: string;
 }
 
 export interface Secrets {
@@ -42,9 +55,24 @@ export const EXCERPT_CHARS = 600;
 /** Secrets out of a text: listed secrets and JSON temporary_password values → [REDACTED], the key → $ARIZE_API_KEY. */
 export function redactText(text: string, s: Secrets = {}): string {
   const key = s.apiKey ?? "";
+  const secrets = s.secrets ? secretsPattern(s.secrets) : undefined;
   let out = hideTemporaryPasswords(text);
-  for (const secret of s.secrets ?? []) if (secret) out = out.split(secret).join("[REDACTED]");
+  if (secrets) out = out.replace(secrets, "[REDACTED]");
   return key ? out.split(key).join("$ARIZE_API_KEY") : out;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A run's secrets grow as it goes: one pattern per set and size, not a pass over the text per secret. */
+const patterns = new WeakMap<object, { size: number; pattern: RegExp | undefined }>();
+function secretsPattern(secrets: Iterable<string>): RegExp | undefined {
+  const size = secrets instanceof Set ? secrets.size : -1;
+  const cached = size >= 0 ? patterns.get(secrets) : undefined;
+  if (cached?.size === size) return cached.pattern;
+  // Longest first: a secret that holds another is replaced whole.
+  const list = [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length);
+  const pattern = list.length ? new RegExp(list.map(escapeRegExp).join("|"), "g") : undefined;
+  if (size >= 0) patterns.set(secrets, { size, pattern });
+  return pattern;
 }
 
 /** At most `max` characters (a cut is marked with …), never splitting a surrogate pair. */
@@ -103,17 +131,26 @@ export function curlFor(req: WireRequest, apiKey = ""): string {
   return parts.join(" ");
 }
 
+/** A request as a finding keeps it (its own copy: redaction must not touch the run's). */
+const copyOf = (r: WireRequest): NonNullable<Finding["request"]> => ({
+  method: r.method,
+  url: r.url,
+  headers: { ...r.headers },
+  ...(r.body !== undefined && { body: r.body }),
+});
+
 /**
  * A runner failure as a finding of its check: request, response excerpt, curl, replay; redacted.
  * (`started` is accepted for callers that hold it; the time comes from the failure's own atMs.)
  */
 export function toFinding(
-  f: Failure,
+  f: Failure & Pick<ClauseObservation, "clause" | "steps">,
   check: Pick<Check, "title" | "severity">,
   s: Secrets & { started?: number } = {},
 ): Finding {
   const x = f.exchange;
   const request = x?.request ?? f.request;
+  const apiKey = s.apiKey ?? "";
   const finding: Finding = {
     check: f.check,
     severity: check.severity,
@@ -121,14 +158,15 @@ export function toFinding(
     title: check.title,
     message: f.message,
     ...(f.where !== undefined && { where: f.where }),
-    ...(request && {
-      request: {
-        method: request.method,
-        url: request.url,
-        headers: { ...request.headers },
-        ...(request.body !== undefined && { body: request.body }),
-      },
-      curl: curlFor(request, s.apiKey ?? ""),
+    ...(request && { request: copyOf(request), curl: curlFor(request, apiKey) }),
+    ...(f.clause !== undefined && { clause: f.clause }),
+    ...(f.steps?.length && {
+      steps: f.steps.map((step) => ({
+        label: step.label,
+        request: copyOf(step.request),
+        ...(step.status !== undefined && { status: step.status }),
+        curl: curlFor(step.request, apiKey),
+      })),
     }),
     ...(x && { response: { status: x.status, headers: { ...x.headers }, body: x.body } }),
     seed: f.seed,
@@ -188,7 +226,7 @@ export interface CheckRow {
 /** A scenario as it ran: what it is, and what it cost. */
 export interface ScenarioRecord extends ScenarioInfo, ScenarioOutcome {}
 
-/** findings.json (version 2: `scenarios`, `stopped` and `crossCheck` added to version 1). */
+/** findings.json (version 2: `scenarios`, `clauses`, `stopped` and `crossCheck` added to version 1; findings' `scenario`, `clause`, `steps`). */
 export interface FindingsRun {
   version: 2;
   target: string; // "mock" | "live"
@@ -208,6 +246,8 @@ export interface FindingsRun {
   constraints: unknown[];
   /** What the run did, scenario by scenario, and the requests each sent. */
   scenarios: ScenarioRecord[];
+  /** Each clause of the spec's promises, and how many times the run asserted it (0: never). */
+  clauses?: Record<string, number>;
   /** Stopped before its end (aborted): the verdict cannot be PASS. */
   interrupted?: boolean;
   /** Why the run sent no more requests before its end (the request cap), when it did not run whole. */
@@ -299,6 +339,27 @@ function crossCheckLines(run: FindingsRun): string[] {
   ];
 }
 
+/**
+ * A failing sequence as a numbered list: each step's label, the status it got, and a curl that
+ * sends it again (in order: later steps use the ids earlier ones made).
+ */
+function renderSteps(f: Finding): string[] {
+  const steps = f.steps ?? [];
+  const replay = [f.seed !== undefined ? `seed ${f.seed}` : "", f.replayPath ? `case path ${f.replayPath}` : ""].filter(
+    Boolean,
+  );
+  return [
+    `The sequence that shows it (${steps.length} step${steps.length === 1 ? "" : "s"}${f.shrunk ? ", shrunk by fast-check" : ""}${replay.length ? `; ${replay.join(", ")}` : ""}):`,
+    "",
+    ...steps.flatMap((step, i) => [
+      `${i + 1}. \`${step.label}\` → ${step.status ?? "no answer"}`,
+      "",
+      ...fence("sh", step.curl).map((line) => `   ${line}`),
+      "",
+    ]),
+  ];
+}
+
 /** conformance.md: verdict, one table row per problem, then each problem once with what reproduces it. */
 export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secrets: Secrets = {}): string {
   const groups = safeGroups(run, secrets);
@@ -332,11 +393,12 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secret
     out.push(
       `## ${i + 1}. ${g.operation}${g.where ? ` ${g.where}` : ""}: ${g.title}`,
       "",
-      `\`${g.check}\`, ${f.severity}, ${g.count} case(s). First example:`,
+      `\`${g.check}\`${f.clause ? ` (clause \`${f.clause}\`)` : ""}, ${f.severity}, ${g.count} case(s). First example:`,
       "",
       f.message,
       "",
     );
+    if (f.steps?.length) out.push(...renderSteps(f), "");
     if (f.request)
       out.push(
         ...fence(
@@ -363,7 +425,7 @@ export function renderMarkdown(run: FindingsRun, coverage: string[] = [], secret
         `Replay: \`${replayCommand({ ...run, seed: f.seed })}\`${f.replayPath ? ` (case path ${f.replayPath}${f.shrunk ? ", shrunk" : ""})` : ""}`,
         "",
       );
-    if (f.curl) out.push(...fence("sh", f.curl), "");
+    if (f.curl && !f.steps?.length) out.push(...fence("sh", f.curl), ""); // with steps, the last step's curl is it
   });
   const notRun = run.checks.filter((c) => !c.ran).map((c) => `- ${c.id}: ${c.title}`);
   if (run.skipped.length || notRun.length)

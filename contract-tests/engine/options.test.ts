@@ -17,7 +17,7 @@ const refused = (o: Partial<ConformanceOptions>): ConformanceOptionsError => {
 };
 
 describe("options", () => {
-  it("defaults: read-only, 25 cases, concurrency 4, 10 s request timeout, no rate or cap, every check, phase and format", () => {
+  it("defaults: read-only, 25 cases, concurrency 4, 10 s request timeout, no rate or cap, every check, phase and format, a model", () => {
     const o = resolveOptions(base);
     expect(o).toMatchObject({
       baseUrl: "https://api.example.com/prefix",
@@ -31,8 +31,9 @@ describe("options", () => {
       maxRequests: Number.POSITIVE_INFINITY,
       reportDir: undefined,
       prismProxy: false,
+      model: true,
     });
-    expect([...o.phases]).toEqual(["positive", "negative", "auth", "properties", "lifecycle"]);
+    expect([...o.phases]).toEqual(["positive", "negative", "auth", "properties", "lifecycle", "stateful"]);
     expect([...o.formats]).toEqual(["md", "json", "junit"]);
     expect(o.selected.has("response_schema")).toBe(true);
     expect(Number.isSafeInteger(o.seed)).toBe(true);

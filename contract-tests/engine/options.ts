@@ -12,10 +12,11 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
  * What a run does, in the order it does it: generated valid requests of each operation, generated
- * invalid ones, credentials, the promises of the list on the account's users (read-only), and with
- * writes the users' lives.
+ * invalid ones, credentials, the promises of the list on the account's users (read-only), with
+ * writes the users' lives, and random sequences of operations against a model of the account
+ * (reads only in a read-only run).
  */
-export const PHASES = ["positive", "negative", "auth", "properties", "lifecycle"] as const;
+export const PHASES = ["positive", "negative", "auth", "properties", "lifecycle", "stateful"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface ConformanceOptions {
@@ -63,6 +64,11 @@ export interface ConformanceOptions {
   prismProxy?: boolean | PrismProxy;
   /** The server is itself a Prism (mock or proxy): its `sl-violations` headers are findings. */
   slViolations?: boolean;
+  /**
+   * Check sequences of operations against a model of the account (default true). False for a
+   * server that keeps no state, such as a mock: each step's answer is still checked.
+   */
+  model?: boolean;
   /** Allow `http://` to a host that is not loopback: the API key would travel in cleartext. */
   allowInsecureHttp?: boolean;
 }
@@ -105,6 +111,7 @@ export interface ResolvedOptions {
   transport: Transport | undefined;
   prismProxy: boolean | PrismProxy;
   slViolations: boolean;
+  model: boolean;
   allowInsecureHttp: boolean;
 }
 
@@ -234,6 +241,7 @@ export function resolveOptions(o: ConformanceOptions): ResolvedOptions {
     transport: o.transport,
     prismProxy: proxyOption(o.prismProxy),
     slViolations: o.slViolations === true,
+    model: o.model !== false,
     allowInsecureHttp,
   };
 }

@@ -8,32 +8,21 @@ import {
   differences,
   expectedFromCreate,
   needleArb,
-  type Page,
-  type User,
 } from "./properties.ts";
-
-const user = (n: number, over: Partial<User> = {}): User => ({
-  id: `id${n}`,
-  name: `U${n}`,
-  email: `u${n}@example.com`,
-  created_at: `2024-01-0${n}T00:00:00Z`,
-  status: "active",
-  role: { type: "predefined", name: "member" },
-  is_developer: true,
-  ...over,
-});
-const page = (users: User[], hasMore: boolean): Page => ({
-  users,
-  hasMore,
-  nextCursor: hasMore ? "c" : undefined,
-  exchange: { request: { method: "GET", url: "u", headers: {} }, status: 200, headers: {}, body: "", json: undefined },
-});
+import { page, user } from "./test-users.ts";
 
 describe("promise checks over observations", () => {
   it("limit_respected: a full page with has_more passes; more than limit, or fewer with has_more, fails", () => {
     expect(checkLimit([page([user(1), user(2)], true), page([user(3)], false)], 2)).toEqual([]);
     expect(checkLimit([page([user(1), user(2), user(3)], false)], 2)[0]?.message).toMatch(/page 1 holds 3 users/);
     expect(checkLimit([page([user(1)], true)], 2)[0]?.message).toMatch(/holds 1 users and says has_more/);
+    // limit omitted: 50, exactly when has_more.
+    const fifty = Array.from({ length: 50 }, (_, i) => user(i));
+    expect(checkLimit([page(fifty, true), page([user(1)], false)], undefined)).toEqual([]);
+    expect(checkLimit([page(fifty.slice(20), true)], undefined)[0]).toMatchObject({
+      clause: "limit_respected.default_limit",
+      message: "limit omitted (50): page 1 holds 30 users and says has_more.",
+    });
   });
 
   it("pagination_complete: a user on two pages is reported once", () => {
@@ -47,8 +36,8 @@ describe("promise checks over observations", () => {
   });
 
   it("exactly: names the missing and the extra users", () => {
-    expect(checkExactly("filter_status", [user(1)], [user(1)], "w", undefined)).toEqual([]);
-    const [o] = checkExactly("filter_status", [user(1), user(3)], [user(1), user(2)], "status=active", undefined);
+    expect(checkExactly("filter_status.exact", [user(1)], [user(1)], "w", undefined)).toEqual([]);
+    const [o] = checkExactly("filter_status.exact", [user(1), user(3)], [user(1), user(2)], "status=active", undefined);
     expect(o?.message).toMatch(/missing id2 .*should not list id3/);
     expect(o?.check).toBe("filter_status");
   });

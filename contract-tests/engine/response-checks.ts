@@ -116,8 +116,18 @@ const specs = new WeakMap<Api, ResponseSpec>();
 export function responseSpec(api: Api): ResponseSpec {
   let spec = specs.get(api);
   if (spec) return spec;
-  const responses = (id: string) =>
-    (resolvePointer(api.doc, `${api.operation(id).pointer}/responses`) ?? {}) as Record<string, ResponseObject>;
+  const byOperation = new Map<string, Record<string, ResponseObject>>();
+  const responses = (id: string) => {
+    let found = byOperation.get(id);
+    if (!found) {
+      found = (resolvePointer(api.doc, `${api.operation(id).pointer}/responses`) ?? {}) as Record<
+        string,
+        ResponseObject
+      >;
+      byOperation.set(id, found);
+    }
+    return found;
+  };
   spec = {
     statuses: (id) => api.operation(id).statuses,
     documented(id, status) {
@@ -295,31 +305,34 @@ function constMatch(branches: Schema[], parent: Schema | undefined, value: unkno
  * line saying no branch matched, beside the errors of the closest branch.
  */
 export function meantErrors(errors: ErrorObject[], schema: Schema, data: unknown): ErrorObject[] {
-  let out = [...errors];
+  const dropped = new Set<ErrorObject>();
+  const notes = new Map<ErrorObject, ErrorObject>();
   const combinators = errors
     .filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf")
     .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   for (const c of combinators) {
-    if (!out.includes(c)) continue; // inside a branch already dropped
+    if (dropped.has(c)) continue; // inside a branch already dropped
+    const inside = errors.filter((e) => !dropped.has(e) && within(e, c));
     if ((c.params as { passingSchemas?: number[] | null }).passingSchemas) {
-      out = out.filter((e) => !within(e, c)); // several branches matched: that is the one fault
+      for (const e of inside) dropped.add(e); // several branches matched: that is the one fault
       continue;
     }
     const branches = (resolvePointer(schema, c.schemaPath) ?? []) as Schema[];
     const parent = resolvePointer(schema, c.schemaPath.slice(0, -`/${c.keyword}`.length)) as Schema | undefined;
-    const counts = branches.map((_, i) => out.filter((e) => within(e, c) && branchOf(e, c) === i).length);
+    const counts = branches.map(() => 0);
+    for (const e of inside) counts[branchOf(e, c)]! += 1;
     const fewest = Math.min(...counts);
     const byConst = constMatch(branches, parent, valueAt(data, c.instancePath));
     const best = byConst ?? counts.indexOf(fewest);
-    const clear = byConst !== undefined || counts.filter((n) => n === fewest).length === 1;
-    out = out.filter((e) => !within(e, c) || branchOf(e, c) === best);
-    const note = {
-      ...c,
-      message: `matches none of the ${branches.length} ${c.keyword} branches; the errors of the closest (branch ${best}) follow`,
-    };
-    out = clear ? out.filter((e) => e !== c) : out.map((e) => (e === c ? note : e));
+    for (const e of inside) if (branchOf(e, c) !== best) dropped.add(e);
+    if (byConst !== undefined || counts.filter((n) => n === fewest).length === 1) dropped.add(c);
+    else
+      notes.set(c, {
+        ...c,
+        message: `matches none of the ${branches.length} ${c.keyword} branches; the errors of the closest (branch ${best}) follow`,
+      });
   }
-  return out;
+  return errors.filter((e) => !dropped.has(e)).map((e) => notes.get(e) ?? e);
 }
 
 const SECRET_NAME = /password|secret|token|key/i;

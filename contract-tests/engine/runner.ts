@@ -6,6 +6,7 @@
 // (aborted, or the request cap reached), no new value starts and nothing more is shrunk.
 import fc from "fast-check";
 import { RunStopped } from "./channel.ts";
+import type { ClauseId, Step } from "./clauses.ts";
 import type { WireRequest } from "./transport.ts";
 
 export type { WireRequest } from "./transport.ts";
@@ -30,6 +31,10 @@ export interface Observation {
   exchange?: Exchange | undefined;
   /** The request that shows it, when there was no answer (no exchange). */
   request?: WireRequest | undefined;
+  /** The clause of the promise it breaks (`limit_respected.default_limit`): part of the problem's identity. */
+  clause?: ClauseId | undefined;
+  /** From a sequence of operations: the steps that led to it, the last one showing it. */
+  steps?: Step[] | undefined;
 }
 
 /** A request that got no answer (timeout, closed connection): the session throws it, the runner reports it. */
@@ -62,6 +67,11 @@ export interface Settings {
   started: number;
   /** Why the run must stop now (aborted, the request cap reached), or undefined to go on. */
   stopped?: () => string | undefined;
+  /**
+   * Problems (their keys) already shrunk in this run, shared by its properties: a problem a later
+   * property sees again is reported as first seen there, not shrunk once more.
+   */
+  shrunk?: Set<string>;
 }
 
 export interface Failure extends Observation {
@@ -79,8 +89,9 @@ export interface Explored {
   cases: number;
 }
 
-export const problemKey = (o: Pick<Observation, "check" | "operation" | "where">): string =>
-  `${o.check}|${o.operation}|${o.where ?? ""}`;
+export const problemKey = (
+  o: Pick<Observation, "check" | "operation" | "where"> & { clause?: string | undefined },
+): string => `${o.check}|${o.operation}|${o.where ?? ""}${o.clause ? `|${o.clause}` : ""}`;
 
 /** Runs `work` over the items, at most `limit` at a time, starting none after `deadline` or once `stopped`. */
 export async function pool<T>(
@@ -173,38 +184,41 @@ interface FirstSeen {
  * Replays the problem's first case through fast-check (its path from the seed), which shrinks it
  * for at most `shrinkMs` (a request without an answer for at most UNANSWERED_SHRINK_MS: each try
  * may cost a timeout). Not seen again: said so (the server answers this case inconsistently).
- * Cut short by the run's stop: reported as first seen.
+ * Cut short by the run's stop, or shrunk already by another property of the run: reported as first seen.
  */
 async function shrunkFailure<T>(p: Property<T>, key: string, seen: FirstSeen, s: Settings): Promise<Failure> {
   const run = guarded(p);
   let smallest: Observation | undefined;
   let cutShort = Boolean(s.stopped?.());
-  const replay = cutShort
-    ? undefined
-    : await fc.check(
-        fc.asyncProperty(p.arbitrary, async (value) => {
-          if (cutShort) return true;
-          const hit = await run(value).then(
-            (observations) => observations.find((o) => problemKey(o) === key),
-            (err: unknown) => {
-              if (!(err instanceof RunStopped)) throw err;
-              cutShort = true;
-              return undefined;
-            },
-          );
-          if (hit) smallest = hit;
-          return hit === undefined;
-        }),
-        {
-          seed: s.seed,
-          path: String(seen.index),
-          numRuns: 1,
-          interruptAfterTimeLimit:
-            seen.observation.check === "server_answers" ? Math.min(s.shrinkMs, UNANSWERED_SHRINK_MS) : s.shrinkMs,
-          markInterruptAsFailure: false,
-        },
-      );
-  const inconsistent = smallest === undefined && !cutShort;
+  const again = s.shrunk?.has(key) ?? false;
+  s.shrunk?.add(key);
+  const replay =
+    cutShort || again
+      ? undefined
+      : await fc.check(
+          fc.asyncProperty(p.arbitrary, async (value) => {
+            if (cutShort) return true;
+            const hit = await run(value).then(
+              (observations) => observations.find((o) => problemKey(o) === key),
+              (err: unknown) => {
+                if (!(err instanceof RunStopped)) throw err;
+                cutShort = true;
+                return undefined;
+              },
+            );
+            if (hit) smallest = hit;
+            return hit === undefined;
+          }),
+          {
+            seed: s.seed,
+            path: String(seen.index),
+            numRuns: 1,
+            interruptAfterTimeLimit:
+              seen.observation.check === "server_answers" ? Math.min(s.shrinkMs, UNANSWERED_SHRINK_MS) : s.shrinkMs,
+            markInterruptAsFailure: false,
+          },
+        );
+  const inconsistent = smallest === undefined && !cutShort && !again;
   return {
     ...(smallest ?? seen.observation),
     ...(inconsistent && {

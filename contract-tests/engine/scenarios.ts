@@ -1,6 +1,6 @@
 // What a run does, as a list of scenarios: the generated valid and invalid requests of each
 // operation, credentials, the list's promises on the account's users, and with writes a user's
-// whole life. Each names the checks it is for: it runs when one of them is selected (and reports
+// whole life and random sequences against a model of the account. Each names the checks it is for: it runs when one of them is selected (and reports
 // any selected check it sees fail); one that needs writes is skipped in a read-only run.
 import type { ScenarioInfo } from "./events.ts";
 import { arbitraryFor, negativeCases, positiveCases, type NegativeCase, type RequestCase } from "./generate.ts";
@@ -20,12 +20,15 @@ import {
   explore,
   fixedFailures,
   pool,
+  Unanswered,
   type Failure,
   type Observation,
   type Property,
   type Settings,
 } from "./runner.ts";
 import type { Session } from "./session.ts";
+import { refusalsOf, statefulProperty } from "./stateful.ts";
+import type { ClauseTally } from "./clauses.ts";
 import { isRead, type Api } from "./spec.ts";
 
 export interface RunContext {
@@ -39,6 +42,10 @@ export interface RunContext {
   newEmail(tag: string): string;
   /** A user of this run that valid updates go to ("" in a read-only run, or when creating it failed). */
   sandbox: string;
+  /** Counts the clauses asserted, by every property of the run (the coverage report's clause table). */
+  tally: ClauseTally;
+  /** Check sequences against a model of the account (false for a server that keeps no state: the mock). */
+  model: boolean;
 }
 
 export interface ScenarioResult {
@@ -84,12 +91,19 @@ const aim = (ctx: RunContext, c: RequestCase): RequestCase => {
   return c;
 };
 
+/** A fixed case's result, or, when its request got no answer, that finding: the next case still goes. */
+const answeredOr = <T>(sending: Promise<T>): Promise<T | Observation[]> =>
+  sending.catch((err: unknown) => {
+    if (err instanceof Unanswered) return [err.observation];
+    throw err;
+  });
+
 const explored = async <T>(p: Property<T> | undefined, ctx: RunContext): Promise<ScenarioResult> =>
   p ? explore(p, ctx.settings) : { failures: [], cases: 0 };
 
 /** The whole list, walked now: scenarios run one after another, so nothing this run does changes it meanwhile. */
 async function fresh(ctx: RunContext): Promise<{ base: Baseline; failures: Failure[] }> {
-  const seen = await baseline(ctx.session.sender);
+  const seen = await baseline(ctx.session.sender, ctx.tally);
   return { base: seen.baseline, failures: fixedFailures(seen.observations, ctx.settings) };
 }
 
@@ -141,7 +155,7 @@ function negativeScenario(api: Api, operationId: string): Scenario {
         ctx.settings.concurrency,
         ctx.settings.deadline,
         async (c) => {
-          observed.push(...(await ctx.session.negative(c)));
+          observed.push(...(await answeredOr(ctx.session.negative(c))));
         },
         ctx.settings.stopped,
       );
@@ -185,7 +199,11 @@ function credentialsScenario(api: Api): Scenario {
             path,
             body: credentialsBody(ctx, o.operationId),
           };
-          const sent = await ctx.session.sender.sendRequest({ ...request, auth }, true);
+          const sent = await answeredOr(ctx.session.sender.sendRequest({ ...request, auth }, true));
+          if (Array.isArray(sent)) {
+            observed.push(...sent);
+            continue;
+          }
           observed.push(...sent.observations);
           if (sent.exchange.status !== 401)
             observed.push({
@@ -223,32 +241,65 @@ const UNKNOWN_ID_OPERATIONS = [
   { operation: "resetPassword", method: "POST", tail: "/reset-password" },
 ];
 
+/** What a user's life and the sequences create and update with: generated bodies, the run's own addresses. */
+function writeInputs(api: Api, ctx: RunContext) {
+  const create = positiveCases(api.doc, "createUser").map((c) => (c.body as { json: CreateBody }).json);
+  const update = positiveCases(api.doc, "updateUser").map((c) => (c.body as { json: UpdateBody }).json);
+  const refusals =
+    (schemaOf(api, "CustomRoleAssignment")["x-may-refuse"] as { statuses?: string[] } | undefined)?.statuses ?? [];
+  const hooks = {
+    email: (generated: string) => ownEmail(ctx, generated),
+    mayRefuse: (body: CreateBody) => (body.role.type === "custom" ? refusals : []),
+  };
+  return { create, update, hooks };
+}
+
+/** The checks whose promises a user's life can break. */
+const LIFE_CHECKS = [
+  "create_reflects_request",
+  "create_idempotent",
+  "secret_not_echoed",
+  "update_persisted",
+  "delete_final",
+  "state_refusal",
+  "filter_status",
+  "filter_email",
+];
+
 function lifeScenario(api: Api): Scenario {
   return property(
     "a user's life: create, get, list, create again, update, resend/reset, delete",
-    [
-      "create_reflects_request",
-      "create_idempotent",
-      "secret_not_echoed",
-      "update_persisted",
-      "delete_final",
-      "state_refusal",
-      "filter_status",
-      "filter_email",
-    ],
+    LIFE_CHECKS,
     (ctx) => {
-      const create = positiveCases(api.doc, "createUser").map((c) => (c.body as { json: CreateBody }).json);
-      const update = positiveCases(api.doc, "updateUser").map((c) => (c.body as { json: UpdateBody }).json);
-      const refusals =
-        (schemaOf(api, "CustomRoleAssignment")["x-may-refuse"] as { statuses?: string[] } | undefined)?.statuses ?? [];
-      const hooks = {
-        email: (generated: string) => ownEmail(ctx, generated),
-        mayRefuse: (body: CreateBody) => (body.role.type === "custom" ? refusals : []),
-      };
-      return explored(lifeProperty(ctx.session.sender, hooks, create, update), ctx);
+      const { create, update, hooks } = writeInputs(api, ctx);
+      return explored(lifeProperty(ctx.session.sender, hooks, create, update, ctx.tally), ctx);
     },
     true,
   );
+}
+
+/** The checks whose promises a sequence can break: a life's, and the list's and get's. */
+const SEQUENCE_CHECKS = [
+  ...LIFE_CHECKS,
+  "limit_respected",
+  "pagination_complete",
+  "order_created_at",
+  "get_matches_list",
+];
+
+/** Random sequences against a model of the account; read-only runs get sequences of reads. */
+function sequencesScenario(api: Api): Scenario {
+  return {
+    name: "sequences of operations against a model of the account, every promise checked after every step",
+    phase: "stateful",
+    checks: SEQUENCE_CHECKS,
+    writes: false,
+    run(ctx) {
+      const { create, update, hooks } = writeInputs(api, ctx);
+      const options = { writes: ctx.writes, model: ctx.model, refusals: refusalsOf(api), tally: ctx.tally };
+      return explored(statefulProperty(ctx.session.sender, hooks, { create, update }, options), ctx);
+    },
+  };
 }
 
 /** Every scenario of a run, in order. */
@@ -263,30 +314,31 @@ export function scenariosOf(api: Api): Scenario[] {
     property(
       "listUsers: walking at any limit yields every user once, oldest first, pages full",
       ["pagination_complete", "limit_respected", "order_created_at"],
-      onFreshList((ctx, base) => paginationProperty(ctx.session.sender, base)),
+      onFreshList((ctx, base) => paginationProperty(ctx.session.sender, base, ctx.tally)),
     ),
     property(
       "listUsers: a status filter of any subset keeps exactly those users",
       ["filter_status"],
-      onFreshList((ctx, base) => statusFilterProperty(ctx.session.sender, base)),
+      onFreshList((ctx, base) => statusFilterProperty(ctx.session.sender, base, ctx.tally)),
     ),
     property(
       "listUsers: an email filter of any substring, in any case, keeps exactly the matches",
       ["filter_email"],
-      onFreshList((ctx, base) => emailFilterProperty(ctx.session.sender, base, otherNeedles)),
+      onFreshList((ctx, base) => emailFilterProperty(ctx.session.sender, base, otherNeedles, ctx.tally)),
     ),
     property(
       "getUser: a listed user, fetched by id, is the one listed",
       ["get_matches_list"],
-      onFreshList((ctx, base) => getMatchesListProperty(ctx.session.sender, base)),
+      onFreshList((ctx, base) => getMatchesListProperty(ctx.session.sender, base, ctx.tally)),
     ),
     property("an id that belongs to no user gets 404", ["unknown_id_404"], (ctx) => {
       const ops = UNKNOWN_ID_OPERATIONS.filter((o) => ctx.writes || isRead(api.operation(o.operation)));
       return explored(
-        unknownIdProperty(ctx.session.sender, idArb, (id) => ghostId(ctx.runId, id), ops),
+        unknownIdProperty(ctx.session.sender, idArb, (id) => ghostId(ctx.runId, id), ops, ctx.tally),
         ctx,
       );
     }),
     lifeScenario(api),
+    sequencesScenario(api),
   ];
 }

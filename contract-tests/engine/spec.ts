@@ -21,8 +21,10 @@ export interface SpecOperation {
   pathTemplate: string;
   /** JSON pointer of the operation object in the spec, e.g. `#/paths/~1v2~1users/get`. */
   pointer: string;
-  /** x-promises: check id → the promise in words. */
+  /** x-promises: check id → the promise in words (its clauses, joined). */
   promises: Record<string, string>;
+  /** The promises' clauses: clause id (`<check id>.<clause>`) → the clause in words. */
+  clauses: Record<string, string>;
   /** Documented response keys, as written ("200", "4XX", "default"). */
   statuses: string[];
   secured: boolean;
@@ -53,6 +55,26 @@ export function resolvePointer(doc: unknown, pointer: string): unknown {
     .reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Obj)[key] : undefined), doc);
 }
 
+/**
+ * x-promises of one operation: `{ <check id>: { <clause>: <the clause in words> } }`. Each promise
+ * is split into clauses so that every clause can have its own assertion; a promise written as one
+ * string is an error (its clauses would go unchecked unnoticed).
+ */
+function readPromises(op: Obj, operationId: string): Pick<SpecOperation, "promises" | "clauses"> {
+  const promises: Record<string, string> = {};
+  const clauses: Record<string, string> = {};
+  for (const [checkId, written] of Object.entries((op["x-promises"] ?? {}) as Obj)) {
+    const parts = Object.entries(written && typeof written === "object" ? (written as Obj) : {});
+    if (!parts.length || parts.some(([, text]) => typeof text !== "string" || !text))
+      throw new Error(
+        `${operationId}: x-promises.${checkId} must map each clause to its text, got ${JSON.stringify(written)}`,
+      );
+    for (const [clause, text] of parts) clauses[`${checkId}.${clause}`] = text as string;
+    promises[checkId] = parts.map(([, text]) => text).join(" ");
+  }
+  return { promises, clauses };
+}
+
 export function describeApi(doc: Doc): Api {
   const operations: SpecOperation[] = [];
   const globalSecurity = Array.isArray(doc.security) && doc.security.length > 0;
@@ -65,7 +87,7 @@ export function describeApi(doc: Doc): Api {
         method: method.toUpperCase(),
         pathTemplate: path,
         pointer: `#/paths/${escapePointer(path)}/${method}`,
-        promises: { ...((op["x-promises"] as Record<string, string> | undefined) ?? {}) },
+        ...readPromises(op, op.operationId),
         statuses: Object.keys((op.responses as Obj | undefined) ?? {}),
         secured: Array.isArray(op.security) ? op.security.length > 0 : globalSecurity,
       });

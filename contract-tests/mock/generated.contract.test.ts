@@ -37,6 +37,21 @@ describe.runIf(target === "mock")("generated valid requests: the mock accepts th
   });
 });
 
+describe.runIf(target === "mock")(
+  "sequences of operations: every step the mock accepts and answers as documented",
+  () => {
+    // The mock keeps no state, so no model: each step's request must be valid and its answer conform.
+    it("random sequences of every operation", async () => {
+      const report = await runOnMock({ phases: ["stateful"], model: false, budget: 15 });
+      expect(report.scenarios.map((s) => [s.name, s.skipped])).toEqual([
+        ["sequences of operations against a model of the account, every promise checked after every step", undefined],
+      ]);
+      expect(report.cases).toBe(15);
+      expect(report.findings.map(describeFinding), `seed ${report.seed}`).toEqual([]);
+    });
+  },
+);
+
 describe.runIf(target === "mock")("generated invalid requests: the mock refuses each, naming the culprit", () => {
   const rec = recorder();
   const cases = operations.flatMap((op) => negativeCases(api.doc, op));

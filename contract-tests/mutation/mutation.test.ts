@@ -29,7 +29,7 @@ const CONCURRENCY = 4;
 const SEEDS = [1, 2, 3, 4, 5];
 const BUDGET = Number(process.env.MUTATION_BUDGET ?? 25);
 // A mutant is caught or not by its first cases; shrinking each of its problems long only costs time.
-const SHRINK_MS = 2_000;
+const SHRINK_MS = 500;
 // Recognisable, so the leak check below can look for it in everything a run wrote.
 const API_KEY = `mutation-key-${randomBytes(8).toString("hex")}`;
 

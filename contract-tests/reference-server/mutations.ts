@@ -4,7 +4,7 @@
 // to count as caught for the right reason; `class` is the kind of fault.
 type Mutation = { fault: string; class: string; checks: readonly string[] };
 
-export const MUTATIONS = {
+const CAUGHT_BY_THE_RUN = {
   // Wrong shapes, media types, statuses: what the response checks see on any answer.
   "upper-case-enums": { class: "shape", fault: "user status and role name in upper case", checks: ["response_schema"] },
   "missing-required-field": {
@@ -215,9 +215,61 @@ export const MUTATIONS = {
   },
 } as const satisfies Record<string, Mutation>;
 
+/**
+ * Faults that only an unusual order of operations shows, or that break a clause nothing asserted
+ * before: the fixed life (create → get → list → create again → update → get → resend/reset →
+ * delete ×2 → get → list → create) and the read-only properties miss each of them; the model-based
+ * sequences (engine/stateful.ts) catch them.
+ */
+export const SEQUENCE_MUTATIONS = {
+  "default-limit-20": {
+    class: "pagination",
+    fault: "with limit omitted, a page holds 20 users, not 50 (the run's walks always send a limit)",
+    checks: ["limit_respected"],
+  },
+  "create-again-answers-first-version": {
+    class: "idempotency",
+    fault:
+      "a second create of an invited address answers 200 with the user as first created, not as it is now (a cached first answer)",
+    checks: ["create_idempotent"],
+  },
+  "create-again-after-rename-201": {
+    class: "idempotency",
+    fault:
+      "a second create for an invited user renamed since makes a new user (201): the invitation is looked up by email and the name it was sent to",
+    checks: ["create_idempotent"],
+  },
+  "update-resurrects-deleted": {
+    class: "terminal state",
+    fault: "an update of a deleted user answers 200 and brings the user back (an upsert)",
+    checks: ["delete_final"],
+  },
+  "conflict-restores-deleted": {
+    class: "terminal state",
+    fault: "a create with a deleted user's address answers 409 but restores the user first",
+    checks: ["delete_final"],
+  },
+  "second-update-reverts-first": {
+    class: "lost update",
+    fault: "an update starts from the user as created, so a second update undoes the first",
+    checks: ["update_persisted"],
+  },
+  "invited-filter-keeps-deleted": {
+    class: "stale index",
+    fault:
+      "status=invited still lists users deleted while invited (an index of pending invitations that delete does not clear)",
+    checks: ["delete_final"],
+  },
+} as const satisfies Record<string, Mutation>;
+
+export const MUTATIONS = { ...CAUGHT_BY_THE_RUN, ...SEQUENCE_MUTATIONS } as const;
+
 export type MutationName = keyof typeof MUTATIONS;
 
+/** Every mutant: the run's proof must catch each. Those only a sequence shows are SEQUENCE_MUTATION_NAMES. */
 export const MUTATION_NAMES = Object.keys(MUTATIONS) as MutationName[];
+
+export const SEQUENCE_MUTATION_NAMES = Object.keys(SEQUENCE_MUTATIONS) as (keyof typeof SEQUENCE_MUTATIONS)[];
 
 export function isMutationName(name: string): name is MutationName {
   return Object.hasOwn(MUTATIONS, name);

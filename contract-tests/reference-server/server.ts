@@ -158,7 +158,7 @@ export function createReferenceHandler(opts: ReferenceOptions): RequestListener 
   function list(q: URLSearchParams) {
     for (const key of q.keys())
       if (!["limit", "cursor", "email", "status"].includes(key)) throw bad(`Unknown query parameter: ${key}.`);
-    let limit = 50;
+    let limit = m("default-limit-20") ? 20 : 50;
     const rawLimit = q.getAll("limit");
     if (rawLimit.length > 1) throw bad("limit given more than once.");
     if (rawLimit.length === 1) {
@@ -175,9 +175,12 @@ export function createReferenceHandler(opts: ReferenceOptions): RequestListener 
     if (m("status-filter-first-only")) statuses = statuses.slice(0, 1);
     const cursor = q.get("cursor");
     let afterIndex = -1;
-    let rows = visible()
-      .slice()
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    // The pending-invitations index that delete forgets to clear.
+    const pool =
+      m("invited-filter-keeps-deleted") && statuses.includes("invited")
+        ? users.filter((u) => !u.deleted || u.status === "invited")
+        : visible();
+    let rows = pool.slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     if (m("unsorted")) rows.reverse();
     if (m("sorted-by-name")) rows.sort((a, b) => a.name.localeCompare(b.name));
     if (statuses.length && !m("status-filter-ignored")) rows = rows.filter((u) => statuses.includes(u.status));
@@ -209,14 +212,22 @@ export function createReferenceHandler(opts: ReferenceOptions): RequestListener 
     if (m("500-on-non-ascii-name") && /\P{ASCII}/u.test(String(b.name ?? ""))) throw crash();
     if (m("500-on-plus-email") && sent.includes("+")) throw crash();
     const email = m("create-lowercases-email") ? sent.toLowerCase() : sent;
-    const prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    let prior = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    // The invitation is looked up by address and the name it was sent to: a renamed invitee is not found.
+    if (m("create-again-after-rename-201") && prior?.status === "invited" && !prior.deleted)
+      if (prior.name !== prior.asCreated?.name) prior = undefined;
     const tempPassword = () =>
       b.invite_mode === "temporary_password" ? `tmp-${randomBytes(9).toString("base64url")}` : undefined;
     if (prior && !m("create-not-idempotent")) {
-      if (prior.deleted) throw new HttpError(409, "A deleted user had this email; deletion is terminal.");
+      if (prior.deleted) {
+        if (m("conflict-restores-deleted")) prior.deleted = false; // restored before the conflict is noticed
+        throw new HttpError(409, "A deleted user had this email; deletion is terminal.");
+      }
       if (prior.status === "active") throw new HttpError(409, "An active user with this email already exists.");
-      if (b.invite_mode !== "none" && prior.status === "invited")
-        return [200, wire(prior, m("temporary-password-on-200"))];
+      if (b.invite_mode !== "none" && prior.status === "invited") {
+        const answered = m("create-again-answers-first-version") ? { ...prior, ...prior.asCreated } : prior;
+        return [200, wire(answered, m("temporary-password-on-200"))];
+      }
       // expired (or invited/expired with `none`): a new invitation / provisioned now.
       prior.status = b.invite_mode === "none" ? "active" : "invited";
       const pw = tempPassword();
@@ -255,6 +266,10 @@ export function createReferenceHandler(opts: ReferenceOptions): RequestListener 
       }
       if (length(newName) > 255 || length(newName) < 1) throw bad("name must be 1 to 255 characters.");
     }
+    if (m("second-update-reverts-first") && u.asCreated) {
+      u.name = u.asCreated.name; // every update starts from the user as created
+      u.is_developer = u.asCreated.is_developer;
+    }
     if (newName !== undefined) u.name = newName;
     if (typeof is_developer === "boolean" && m("update-not-stored")) return wire({ ...u, is_developer });
     if (typeof is_developer === "boolean") u.is_developer = is_developer;
@@ -280,6 +295,8 @@ export function createReferenceHandler(opts: ReferenceOptions): RequestListener 
         return [200, m("malformed-json") ? `${JSON.stringify(wire(shown)).slice(0, -1)},` : wire(shown)];
       }
       if (method === "PATCH") {
+        const gone = m("update-resurrects-deleted") ? users.find((x) => x.id === parts[2] && x.deleted) : undefined;
+        if (gone) gone.deleted = false; // an upsert: the update brings the record back
         const u = find(parts[2]!);
         return [200, update(u, await readJson(req))];
       }
