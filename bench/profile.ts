@@ -32,7 +32,10 @@ const CONCERNS: [concern: string, modules: RegExp][] = [
     "checking answers (Ajv, response checks)",
     /^(ajv|ajv-formats|fast-uri|fast-deep-equal|engine\/(response-checks|session|checks)\.ts)$/,
   ],
-  ["properties and runner", /^engine\/(properties|runner|scenarios)\.ts$/],
+  [
+    "properties, runner, sequences (model, judges)",
+    /^engine\/(properties|runner|scenarios|stateful|model|judges|clauses|test-users)\.ts$/,
+  ],
   ["sending, receiving (transport, channel)", /^engine\/(transport|channel|http)\.ts$/],
   ["loading the spec (Redocly)", /^(@redocly\/.*|js-yaml|yaml-ast-parser|engine\/spec(-source)?\.ts)$/],
   ["reports, coverage", /^engine\/(findings|coverage|redact)\.ts$/],
