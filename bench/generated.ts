@@ -1,17 +1,17 @@
-// Generated contract testing, side by side: our engine (conformance mode, as the mutation test
-// runs it) and Schemathesis, on the reference server and each of its mutants. Schemathesis is the
+// Generated contract testing, side by side: our engine (the library, runConformance, as the
+// mutation proof runs it) and Schemathesis, on the same spec and the same reference server (in a
+// process of its own, fresh for each tool's run) and each of its mutants. Schemathesis is the
 // anchor, never a dependency: found through SCHEMATHESIS_BIN, `st` on PATH or a throw-away venv in
 // the temp dir; without it the section is skipped with the reason.
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runConformance } from "../contract-tests/engine/conformance.ts";
 import { MUTATIONS, MUTATION_NAMES, type MutationName } from "../contract-tests/reference-server/mutations.ts";
-import { startReferenceServer } from "../contract-tests/reference-server/server.ts";
 import { ROOT, median, printTable, round, startChild, stopChild, timeCommand } from "./lib.ts";
+import { benchKey, startReferenceChild } from "./reference.ts";
 
 /** The version the throw-away venv installs (and the cache key of that venv). */
 const ST_VERSION = "4.25.0";
@@ -19,9 +19,9 @@ const SPEC = join(ROOT, "openapi", "users.yaml");
 
 export interface GeneratedOptions {
   quick: boolean;
-  seed: number; // Schemathesis --seed and CONTRACT_SEED
+  seed: number; // Schemathesis --seed, runConformance seed
   maxExamples: number; // Schemathesis --max-examples (per operation and phase)
-  budget: string; // CONTRACT_BUDGET
+  budget: string; // runConformance budget (cases per property)
   timeoutMs: number; // per tool run
 }
 export const generatedOptions = (quick: boolean): GeneratedOptions =>
@@ -255,19 +255,13 @@ async function runSchemathesis(
   }
 }
 
-/** The parts of findings.json (contract-tests/engine/README.md) this section reads. */
-interface FindingsJson {
-  seed: number;
-  budget: unknown;
-  seconds: number;
-  requests: number;
-  cases: number;
-  findings: { check: string; atMs: number }[];
-}
-
-/** Conformance mode in-process (the library, over HTTP, as the mutation test runs it) with seed and budget fixed. */
+/**
+ * The library in this process (as the mutation proof runs it), over HTTP to the server's own
+ * process, seed and budget fixed. t-first counts from the call, as Schemathesis's from its start;
+ * the spec is loaded once a process (the first run pays for it; the command section shows a cold start).
+ */
 async function runOurs(url: string, key: string, o: GeneratedOptions, checks: string[]): Promise<Side> {
-  const started = performance.now();
+  const calledAt = Date.now();
   const report = await runConformance({
     baseUrl: url,
     apiKey: key,
@@ -276,41 +270,20 @@ async function runOurs(url: string, key: string, o: GeneratedOptions, checks: st
     budget: Number(o.budget),
     shrinkMs: 2_000,
   }).catch((err: Error) => err);
-  const wall = (performance.now() - started) / 1000;
-  if (report instanceof Error) return { ...failed(report.message), wallSeconds: round(wall, 2) };
-  return oursFromFindings(JSON.stringify(report), 0, wall, o.seed, checks);
-}
-
-/** Our side's figures from findings.json's text (undefined: the run wrote none). */
-export function oursFromFindings(
-  json: string | undefined,
-  code: number | null,
-  wallSeconds: number,
-  seed: number,
-  checks: string[],
-): Side {
-  const wall = round(wallSeconds, 2);
-  if (!json) return { ...failed(`no findings.json (exit ${code})`), wallSeconds: wall };
-  let f: FindingsJson;
-  try {
-    f = JSON.parse(json) as FindingsJson;
-  } catch (err) {
-    return { ...failed(`findings.json is not JSON: ${(err as Error).message}`), wallSeconds: wall };
-  }
-  if (!Array.isArray(f?.findings) || typeof f.seconds !== "number")
-    return { ...failed("findings.json lacks findings[] or seconds"), wallSeconds: wall };
-  const counting = f.findings.filter((x) => checks.length === 0 || checks.includes(x.check));
-  const first = counting.length ? Math.min(...counting.map((x) => x.atMs)) : null;
-  const cases = f.cases ?? f.requests;
+  const wallSeconds = round((Date.now() - calledAt) / 1000, 2);
+  if (report instanceof Error) return { ...failed(report.message), wallSeconds };
+  const counting = report.findings.filter((x) => checks.length === 0 || checks.includes(x.check));
+  const toRunStart = Date.parse(report.startedAt) - calledAt;
+  const first = counting.length ? toRunStart + Math.min(...counting.map((x) => x.atMs)) : null;
   return {
     caught: counting.length > 0,
-    findings: f.findings.length,
+    findings: report.findings.length,
     firstMs: first,
-    cases,
-    seconds: round(f.seconds, 2),
-    wallSeconds: wall,
-    casesPerS: perS(cases, f.seconds),
-    ...(String(f.seed) === String(seed) ? {} : { error: `seed ${seed} not applied (findings.json says ${f.seed})` }),
+    cases: report.cases,
+    seconds: round(report.seconds, 2),
+    wallSeconds,
+    casesPerS: perS(report.cases, report.seconds),
+    ...(report.seed === o.seed ? {} : { error: `seed ${o.seed} not applied (the report says ${report.seed})` }),
   };
 }
 
@@ -330,10 +303,11 @@ export async function measureGenerated(
   const st = await findSchemathesis(env);
   if ("skipped" in st) return st;
   const t0 = performance.now();
-  const key = `bench-key-${randomBytes(8).toString("hex")}`;
+  const key = benchKey();
   const mutants = o.quick ? MUTATION_NAMES.filter((_, i) => i % 5 === 0) : MUTATION_NAMES;
+  // A fresh server per tool run, in its own process: neither tool shares a thread with it.
   const onServer = async <T>(mutation: MutationName | undefined, work: (url: string) => Promise<T>): Promise<T> => {
-    const server = await startReferenceServer({ apiKey: key, mutation });
+    const server = await startReferenceChild({ mutation, key });
     try {
       return await work(server.url);
     } finally {
@@ -376,9 +350,9 @@ export function printGenerated(r: GeneratedResult): void {
   const verdict = (s: Side, conforming: boolean) =>
     s.error ? s.error : conforming ? (s.findings ? `${s.findings} FP` : "clean") : s.caught ? "caught" : "missed";
   printTable(
-    `Generated contract testing: ours (conformance mode, CONTRACT_SEED=${o.seed}, CONTRACT_BUDGET=${o.budget}) vs Schemathesis ${r.schemathesis.version} (--seed ${o.seed}, --max-examples ${o.maxExamples}, all checks and phases)\n` +
+    `Generated contract testing: ours (runConformance with writes, seed ${o.seed}, budget ${o.budget}) vs Schemathesis ${r.schemathesis.version} (--seed ${o.seed}, --max-examples ${o.maxExamples}, all checks and phases)\n` +
       "caught: ours, a finding of a check the mutant declares (any, if it declares none); Schemathesis, a failure the conforming server (seeds s, s+1) does not get\n" +
-      "(\"any\": any failure at all). t-first: from the tool's start to that finding. cases/s over the tool's own running time.",
+      "(\"any\": any failure at all). t-first: from the tool's start (ours: the call) to that finding. cases/s over the tool's own running time.",
     ["variant", "fault", "ours", "t-first", "cases/s", "Schemathesis", "any", "t-first", "cases/s"],
     rows.map(({ variant, fault, ours, st }, i) => [
       variant,

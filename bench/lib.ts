@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: statistics, tables, child processes that never outlive the run.
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { once } from "node:events";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { killGroup, track } from "../contract-tests/harness/processes.ts";
@@ -8,8 +9,10 @@ import { killGroup, track } from "../contract-tests/harness/processes.ts";
 // run.mjs bundles with import.meta.url kept as each source file's own URL, so this holds bundled too.
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH = join(ROOT, "bench");
-const GUARD = join(ROOT, "contract-tests", "harness", "prism-guard.mjs");
+const GUARD = join(ROOT, "contract-tests", "engine", "prism-guard.mjs");
 export const RESULTS = join(BENCH, "results");
+/** `--import` this in a child to run the project's TypeScript unbundled (see ts-loader.mjs). */
+export const TS_LOADER = ["--import", join(BENCH, "ts-loader.mjs")];
 
 /** Quantile q (0..1) of numbers, linear interpolation. */
 export function quantile(values: readonly number[], q: number): number {
@@ -37,6 +40,58 @@ export const spread = (v: readonly number[]): Spread => ({
 
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** A figure measured a few times: the middle run's value and the range. */
+export interface Middle {
+  mid: number;
+  lo: number;
+  hi: number;
+}
+export const middle = (v: readonly number[]): Middle => ({ mid: median(v), lo: Math.min(...v), hi: Math.max(...v) });
+/** "12.3 (11.9–13.0)": the middle and the range; just the value when measured once. */
+export const showMiddle = (m: Middle, digits = 1) =>
+  m.lo === m.hi ? `${round(m.mid, digits)}` : `${round(m.mid, digits)} (${round(m.lo, digits)}–${round(m.hi, digits)})`;
+
+/** Samples the 1-minute load average every `everyMs` until the returned function is called: its middle and range. */
+export function sampleLoad(everyMs = 5_000): () => Middle {
+  const seen = [loadavg()[0]!];
+  const timer = setInterval(() => seen.push(loadavg()[0]!), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    seen.push(loadavg()[0]!);
+    const m = middle(seen);
+    return { mid: round(m.mid, 2), lo: round(m.lo, 2), hi: round(m.hi, 2) };
+  };
+}
+
+/** "1.2s", "480ms", "3m" as ms. */
+const durationMs = (v: string) =>
+  v.endsWith("ms") ? parseFloat(v) : v.endsWith("m") ? parseFloat(v) * 60_000 : parseFloat(v) * 1000;
+
+/** vitest's own summary: "Duration 4.72s (transform 148ms, setup 0ms, import 1.30s, tests 1.12s, …)", in ms. */
+export function vitestPhases(log: string): Record<string, number> {
+  const line = log.match(/Duration\s+([\d.]+m?s)\s*\(([^)]*)\)/);
+  if (!line) return {};
+  const phases: Record<string, number> = { total: durationMs(line[1]!) };
+  for (const [, k, v] of line[2]!.matchAll(/(\w+) ([\d.]+m?s)/g)) phases[k!] = durationMs(v!);
+  return phases;
+}
+
+/** Per vitest project from its file lines (" ✓ |unit| test/unit/retry.test.ts (129 tests) 1173ms"). */
+export function vitestProjects(log: string): { project: string; files: number; tests: number; fileMs: number }[] {
+  const byProject = new Map<string, { project: string; files: number; tests: number; fileMs: number }>();
+  for (const [, project, tests, took] of log.matchAll(
+    /^ *[✓×↓❯] \|([^|]+)\| +(?:TS +)?\S+ \((\d+) tests?[^)]*\)(?: ([\d.]+m?s))?/gm,
+  )) {
+    const p = byProject.get(project!) ?? { project: project!, files: 0, tests: 0, fileMs: 0 };
+    p.files++;
+    p.tests += Number(tests);
+    p.fileMs += took ? durationMs(took) : 0;
+    byProject.set(project!, p);
+  }
+  return [...byProject.values()].sort((a, b) => b.fileMs - a.fileMs);
+}
+
 /** Prints rows (arrays of cells) as an aligned text table with a header. */
 export function printTable(title: string, header: string[], rows: (string | number)[][]): void {
   const all = [header, ...rows].map((r) => r.map((c) => String(c)));
@@ -52,23 +107,35 @@ export interface Child extends ChildProcess {
   log: string;
 }
 
+export interface ChildOptions {
+  /** fork() `cmd` (a module) with an IPC channel, instead of spawning it under the guard. */
+  ipc?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for a forked child. */
+  execArgv?: string[];
+  cwd?: string;
+  /**
+   * Spawn `cmd` straight (still leading its own process group), not under the guard: for a
+   * command whose own start is timed. Killed with the bench, but not if the bench is SIGKILLed.
+   */
+  unguarded?: boolean;
+}
+
 /** Spawns (or forks, with `ipc`) a tracked child, capturing its output for error messages. */
 export function startChild(
   cmd: string,
   args: string[],
-  { ipc = false, env }: { ipc?: boolean; env?: NodeJS.ProcessEnv } = {},
+  { ipc = false, env, execArgv, cwd = ROOT, unguarded = false }: ChildOptions = {},
 ): Child {
+  const detached: SpawnOptions = { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true };
   const child = (
     ipc
-      ? fork(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] })
-      : // Through the harness's guard: it leads its own process group and kills it when our pipe
-        // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
-        spawn(process.execPath, [GUARD, cmd, ...args], {
-          cwd: ROOT,
-          env,
-          stdio: ["pipe", "pipe", "pipe"],
-          detached: true,
-        })
+      ? fork(cmd, args, { cwd, env, execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"] })
+      : unguarded
+        ? spawn(cmd, args, detached)
+        : // Through the harness's guard: it leads its own process group and kills it when our pipe
+          // closes, so even a bench killed with SIGKILL leaves no npm, vitest or Prism behind.
+          spawn(process.execPath, [GUARD, cmd, ...args], detached)
   ) as Child;
   track(child);
   child.log = "";
@@ -159,10 +226,10 @@ export function waitForMessage<T>(child: Child, opts?: { timeoutMs?: number; wha
 export async function timeCommand(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; output?: (log: string) => void } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; output?: (log: string) => void } = {},
 ): Promise<number> {
   const t0 = performance.now();
-  const child = startChild(cmd, args, { env: opts.env });
+  const child = startChild(cmd, args, { env: opts.env, cwd: opts.cwd });
   const [code, signal] = await once(child, "exit");
   const ms = performance.now() - t0;
   killGroup(child); // sweep anything the command left behind in its group

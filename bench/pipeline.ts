@@ -4,7 +4,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { startPrism } from "../contract-tests/engine/prism.ts";
-import { BENCH, ROOT, median, printTable, round, startChild, stopChild, timeCommand, waitForOutput } from "./lib.ts";
+import {
+  BENCH,
+  ROOT,
+  median,
+  printTable,
+  round,
+  startChild,
+  stopChild,
+  timeCommand,
+  vitestPhases,
+  waitForOutput,
+} from "./lib.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");
 const SPEC = "openapi/users.yaml";
@@ -42,15 +53,6 @@ let guardMs = 0;
 const run = async (cmd: string, args: string[], extra?: NodeJS.ProcessEnv, output?: (log: string) => void) =>
   (await timeCommand(cmd, args, { env: env(extra), output })) - guardMs;
 
-/** vitest's own summary: "Duration 4.72s (transform 148ms, setup 0ms, import 1.30s, tests 1.12s, …)", in ms. */
-function vitestPhases(log: string): Record<string, number> {
-  const line = log.match(/Duration\s+([\d.]+m?s)\s*\(([^)]*)\)/);
-  if (!line) return {};
-  const ms = (v: string) => (v.endsWith("ms") ? parseFloat(v) : parseFloat(v) * 1000);
-  const phases: Record<string, number> = { total: ms(line[1]!) };
-  for (const [, k, v] of line[2]!.matchAll(/(\w+) ([\d.]+m?s)/g)) phases[k!] = ms(v!);
-  return phases;
-}
 const npm = (script: string) => run("npm", ["run", script]);
 
 interface Recorded {
