@@ -39,8 +39,12 @@ export interface ResponseToCheck {
 
 const isJson = (mediaType: string) => mediaType === "application/json" || mediaType.endsWith("+json");
 const mediaTypeOf = (value: string | null | undefined) => value?.split(";")[0]?.trim().toLowerCase() ?? "";
+// Told apart by shape: naming the global Headers would make Node load undici, which the engine's
+// own transports never need (~85 ms at a cold start).
+const isHeaders = (headers: ResponseToCheck["headers"]): headers is Headers =>
+  typeof (headers as Partial<Headers>).get === "function";
 const getHeader = (headers: ResponseToCheck["headers"], name: string): string | null => {
-  if (headers instanceof Headers) return headers.get(name);
+  if (isHeaders(headers)) return headers.get(name);
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? null : (headers[key] ?? null);
 };
