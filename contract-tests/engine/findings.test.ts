@@ -119,6 +119,13 @@ describe("redaction", () => {
     expect(f.response?.body).toMatch(/"temporary_password":"\[REDACTED\]".*…$/);
   });
 
+  it("a key short enough to occur in field names renames none: only values are redacted", () => {
+    const f = toFinding(failure(), check("response_schema"), { apiKey: "e" });
+    expect(Object.keys(f)).toEqual(expect.arrayContaining(["check", "severity", "operation", "message", "request"]));
+    expect(f.check).toBe("r$ARIZE_API_KEYspons$ARIZE_API_KEY_sch$ARIZE_API_KEYma");
+    expect(Object.keys(f.request?.headers ?? {})).toContain("Authorization");
+  });
+
   it("a password at the excerpt's edge is redacted before the cut, never half-shown", () => {
     const body = `${"y".repeat(590)}${PASSWORD}${"z".repeat(50)}`;
     const f = redactFinding(

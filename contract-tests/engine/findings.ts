@@ -83,13 +83,14 @@ export function excerpt(text: string, max = EXCERPT_CHARS): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** `fn` over every string value (not the field names: a short key must not rename them). */
 const mapStrings = <T>(value: T, fn: (s: string) => string): T =>
   (typeof value === "string"
     ? fn(value)
     : Array.isArray(value)
       ? value.map((v) => mapStrings(v, fn))
       : value && typeof value === "object"
-        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [fn(k), mapStrings(v, fn)]))
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]))
         : value) as T;
 
 /** Every string of a finding redacted; the response body cut to an excerpt (after redaction: no secret half-shown). */

@@ -54,9 +54,26 @@ export const exchangeOf = (request: WireRequest, answer: Answer): Exchange => ({
   json: parse(answer.body),
 });
 
+/** The longest Retry-After waited for; a longer one is waited this long. */
+const MAX_RETRY_AFTER_SECONDS = 10;
+
 /**
- * Repeats `attempt` after a 429 that says when (Retry-After seconds, at most 10; 3 attempts in
- * all). The 429s waited out come back too: they are answers to check like any other.
+ * Seconds a Retry-After asks for (seconds, or an HTTP date, as HTTP allows: the spec's integer is
+ * checked by required_headers), at most 10; undefined when absent or unreadable.
+ */
+export function retryAfterSeconds(value: string | undefined): number | undefined {
+  const text = value?.trim() ?? "";
+  const seconds = /^-?\d+(\.\d+)?$/.test(text)
+    ? Number(text)
+    : /[a-z]/i.test(text)
+      ? Math.max(0, (Date.parse(text) - Date.now()) / 1000)
+      : Number.NaN;
+  return Number.isNaN(seconds) || seconds < 0 ? undefined : Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Repeats `attempt` after a 429 that says when (Retry-After, at most 10 s; 3 attempts in all). The
+ * 429s waited out come back too: they are answers to check like any other.
  */
 export async function retrying<E extends Exchange>(
   attempt: () => Promise<E>,
@@ -65,20 +82,14 @@ export async function retrying<E extends Exchange>(
   const retried: E[] = [];
   for (;;) {
     const answer = await attempt();
-    const wait = Number(answer.headers["retry-after"]);
-    if (
-      answer.status !== 429 ||
-      retried.length === 2 ||
-      answer.headers["retry-after"] === undefined ||
-      !Number.isFinite(wait)
-    )
-      return { final: answer, retried };
+    const wait = retryAfterSeconds(answer.headers["retry-after"]);
+    if (answer.status !== 429 || retried.length === 2 || wait === undefined) return { final: answer, retried };
     retried.push(answer);
-    await waitSeconds(Math.min(Math.max(wait, 0), 10), signal);
+    await waitSeconds(wait, signal);
   }
 }
 
-function waitSeconds(seconds: number, signal?: AbortSignal): Promise<void> {
+export function waitSeconds(seconds: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
