@@ -6,7 +6,8 @@ import type { ConformanceEvent, ConformanceReport, Finding } from "../engine/ind
 import { listenLocal } from "../engine/listen.ts";
 import { loadApi, routesOf } from "../engine/spec.ts";
 import { conformanceOptions, parse, SetupError } from "./src/args.ts";
-import { baseString, normalizeBaseUrl, preflight } from "./src/preflight.ts";
+import { baseString } from "../engine/options.ts";
+import { normalizeBaseUrl, preflight } from "./src/preflight.ts";
 import { count, emptyProgress, progressLine } from "./src/progress.ts";
 import { logLine } from "./src/run-log.ts";
 import { renderTable, summaryOf } from "./src/summary.ts";

@@ -81,7 +81,7 @@ export function createChannel(o: ChannelOptions): Channel {
     const now = Date.now();
     const slot = Math.max(now, nextSlot);
     nextSlot = slot + 1000 / o.rate;
-    if (slot > now) await abortableSleep(slot - now, o.signal);
+    if (slot > now) await stoppableSleep(slot - now, o.signal);
   }
 
   return {
@@ -121,17 +121,18 @@ export function createChannel(o: ChannelOptions): Channel {
   };
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`; an abort of `signal` ends the wait at once with RunStopped("interrupted"). */
+export function stoppableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }
-    function onAbort() {
+    const onAbort = () => {
       clearTimeout(timer);
       reject(new RunStopped("interrupted"));
-    }
-    signal.addEventListener("abort", onAbort, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -2,7 +2,8 @@
 // then a sweep of the users whose email carries the run id (a create may have landed unanswered).
 // Its requests go out whatever stopped the run (abort, request cap), with a time limit of their own.
 import type { Channel } from "./channel.ts";
-import { exchangeOf, retryAfterSeconds, waitSeconds } from "./http.ts";
+import { stoppableSleep } from "./channel.ts";
+import { exchangeOf, retryAfterSeconds } from "./http.ts";
 import { itemPath, type Routes } from "./spec.ts";
 import type { WireRequest } from "./transport.ts";
 
@@ -28,7 +29,7 @@ export async function deleteCreatedUsers(o: CleanupOptions): Promise<string[]> {
       const answer = await o.channel.send(request, { operationId }, { exempt: true });
       if (answer.status !== 429 || attempt === RETRIES_ON_429) return exchangeOf(request, answer);
       // Without a Retry-After, a second, then two: a user left behind costs more than a wait.
-      await waitSeconds(retryAfterSeconds(answer.headers["retry-after"]) ?? attempt + 1);
+      await stoppableSleep((retryAfterSeconds(answer.headers["retry-after"]) ?? attempt + 1) * 1000);
     }
   };
   const ids = new Set(o.created);

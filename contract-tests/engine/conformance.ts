@@ -25,10 +25,10 @@ import {
 } from "./findings.ts";
 import { ConformanceOptionsError, resolveOptions, type ConformanceOptions, type ResolvedOptions } from "./options.ts";
 import { checkResponse } from "./response-checks.ts";
-import { fixedFailures, Unanswered, type Exchange, type Failure, type Settings } from "./runner.ts";
+import { fixedFailures, Unanswered, type Exchange, type Settings } from "./runner.ts";
 import { scenariosOf, type RunContext, type Scenario, type ScenarioResult } from "./scenarios.ts";
 import { createSession, type Session } from "./session.ts";
-import { isRead, loadApi, routesOf, type Api } from "./spec.ts";
+import { isRead, loadApi, routesOf, type Api, type Routes } from "./spec.ts";
 import { httpTransport, NoAnswer, type Transport } from "./transport.ts";
 
 /** The run could not start or go on: the server cannot be reached, Prism would not start. */
@@ -64,6 +64,8 @@ interface Run {
   records: ScenarioRecord[];
   /** How often the run asserted each clause of the spec's promises. */
   tally: ClauseTally;
+  /** The list, create and delete routes, from the spec. */
+  routes: Routes;
   emit(event: ConformanceEvent): void;
   /** What a listener threw: re-thrown once the run has cleaned up. */
   listenerError: unknown;
@@ -113,7 +115,6 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener("abort", onAbort, { once: true });
   const transport = o.transport ?? httpTransport({ maxSockets: o.concurrency * 2 });
-  const routes = routesOf(api);
   const run: Omit<Run, "channel" | "crossCheck" | "ownProxy" | "session"> = {
     o,
     api,
@@ -131,6 +132,7 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     findings: [],
     records: [],
     tally: new ClauseTally(),
+    routes: routesOf(api),
     listenerError: undefined,
     detach: () => o.signal?.removeEventListener("abort", onAbort),
     emit(event) {
@@ -178,7 +180,7 @@ async function openRun(o: ResolvedOptions, api: Api): Promise<Run> {
     slViolations: o.slViolations,
     checkResponse: (operationId, answer) => checkResponse(api, operationId, answer),
     signal: abort.signal,
-    onAnswer: (operationId, answer) => remember(run, operationId === routes.create.operationId, answer),
+    onAnswer: (operationId, answer) => remember(run, operationId === run.routes.create.operationId, answer),
   });
   return Object.assign(run, { channel, crossCheck, ownProxy, session });
 }
@@ -206,7 +208,7 @@ function remember(run: Pick<Run, "secrets" | "created">, isCreate: boolean, answ
  * error. (Aborted already: the scenarios are skipped as interrupted.)
  */
 async function probe(run: Run): Promise<void> {
-  const list = routesOf(run.api).list;
+  const { list } = run.routes;
   const url = `${run.o.baseUrl}${list.pathTemplate}?limit=1`;
   try {
     await run.channel.send(
@@ -242,7 +244,7 @@ async function createSandbox(run: Run, scenarios: Scenario[]): Promise<string> {
     .send({
       operation: "createUser",
       method: "POST",
-      path: routesOf(run.api).create.pathTemplate,
+      path: run.routes.create.pathTemplate,
       body: {
         name: "Conformance Sandbox",
         email: newEmail(run)("sandbox"),
@@ -330,18 +332,9 @@ async function runGuarded(s: Scenario, ctx: RunContext): Promise<ScenarioResult>
     if (err instanceof RunStopped) return { failures: [], cases: 0 };
     if (err instanceof Unanswered) return { failures: fixedFailures([err.observation], ctx.settings), cases: 0 };
     const why = err instanceof Error ? err.message : String(err);
-    const failure: Failure = {
-      check: "run_completed",
-      operation: RUN,
-      message: `The check "${s.name}" could not complete: ${why}`,
-      where: s.name,
-      seed: ctx.settings.seed,
-      replayPath: "",
-      shrunk: false,
-      count: 1,
-      atMs: Date.now() - ctx.settings.started,
-    };
-    return { failures: [failure], cases: 0 };
+    const message = `The check "${s.name}" could not complete: ${why}`;
+    const failed = { check: "run_completed", operation: RUN, message, where: s.name };
+    return { failures: fixedFailures([failed], ctx.settings), cases: 0 };
   }
 }
 
@@ -358,7 +351,7 @@ async function closeRun(run: Run): Promise<void> {
         baseUrl: run.o.baseUrl,
         apiKey: run.o.apiKey,
         channel: run.channel,
-        routes: routesOf(run.api),
+        routes: run.routes,
         runId: run.runId,
         created: run.created,
       });
@@ -402,9 +395,10 @@ function checkRows(run: Run): FindingsRun["checks"] {
 /** The report: built from what the run saw, written to `reportDir` in the formats asked for. */
 function finishReport(run: Run): FindingsRun {
   const { o } = run;
-  const clauses = Object.fromEntries(specClauses(run.api).map((c) => [c.id, run.tally.count(c.id)]));
+  const promised = specClauses(run.api);
+  const clauses = Object.fromEntries(promised.map((c) => [c.id, run.tally.count(c.id)]));
   const coverage = coverageReport(run.api, run.hits, run.generated, `Contract coverage (live: ${o.baseUrl})`, o.seed, {
-    clauses: renderClauseTable(clauses, specClauses(run.api)),
+    clauses: renderClauseTable(clauses, promised),
   });
   const interrupted = run.abort.signal.aborted && run.listenerError === undefined;
   const capped = !interrupted ? run.channel.stopped() : undefined;

@@ -1,6 +1,6 @@
 // From a generated case to bytes on the wire, an answer as an exchange, and 429s waited out
 // (Retry-After seconds, at most 10, 3 attempts).
-import { RunStopped } from "./channel.ts";
+import { stoppableSleep } from "./channel.ts";
 import type { Exchange } from "./runner.ts";
 import type { Answer, WireRequest } from "./transport.ts";
 
@@ -85,21 +85,6 @@ export async function retrying<E extends Exchange>(
     const wait = retryAfterSeconds(answer.headers["retry-after"]);
     if (answer.status !== 429 || retried.length === 2 || wait === undefined) return { final: answer, retried };
     retried.push(answer);
-    await waitSeconds(wait, signal);
+    await stoppableSleep(wait * 1000, signal);
   }
-}
-
-export function waitSeconds(seconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RunStopped("interrupted"));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, seconds * 1000);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -149,6 +149,12 @@ function list<T extends string>(option: string, value: unknown, known?: readonly
   return value as T[];
 }
 
+/** Whether requests to `url` would carry the API key in cleartext: plain http to a host that is not loopback. */
+export const inCleartext = (url: URL): boolean => url.protocol === "http:" && !isLoopbackHost(url.hostname);
+
+/** A base URL as requests name it: no trailing slash (the run appends the spec's paths). */
+export const baseString = (url: URL): string => `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+
 /** The base URL without a trailing slash; http(s) only, no credentials, query or fragment in it. */
 export function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
   if (typeof raw !== "string" || !URL.canParse(raw))
@@ -165,11 +171,11 @@ export function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
         ? "it carries credentials; the key goes in apiKey"
         : url.search || url.hash
           ? "it carries a query or fragment"
-          : url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)
+          : inCleartext(url) && !allowInsecureHttp
             ? "http:// to a host that is not loopback would send the API key in cleartext; use https://, or allowInsecureHttp"
             : undefined;
   if (why) throw new ConformanceOptionsError("baseUrl", raw, `${shown(raw)}: ${why}`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return baseString(url);
 }
 
 function budgetOf(budget: ConformanceOptions["budget"]): Pick<ResolvedOptions, "runs" | "seconds" | "budgetLabel"> {

@@ -11,12 +11,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { isLoopbackHost } from "../../src/loopback.ts";
 import { runConformance } from "../engine/conformance.ts";
 import { coverageReport } from "../engine/coverage.ts";
 import { type FindingsRun, renderMarkdown, verdictOf } from "../engine/findings.ts";
 import { startPrism } from "../engine/prism.ts";
-import { ConformanceOptionsError } from "../engine/options.ts";
+import { ConformanceOptionsError, inCleartext } from "../engine/options.ts";
 import { loadApi } from "../engine/spec.ts";
 import { readGeneratedHits, readHits } from "./coverage.ts";
 import { EnvError, envError, optionsFromEnv } from "./options-from-env.ts";
@@ -90,7 +89,7 @@ export async function runLive(
       "conformance mode: CONTRACT_BASE_URL is set but ARIZE_API_KEY is empty; export the key of the server under test",
     );
   const url = options.baseUrl && URL.canParse(options.baseUrl) ? new URL(options.baseUrl) : undefined;
-  if (url?.protocol === "http:" && !isLoopbackHost(url.hostname) && options.allowInsecureHttp)
+  if (url && inCleartext(url) && options.allowInsecureHttp)
     warn(`contract: CONTRACT_ALLOW_INSECURE_HTTP=1: the API key travels in cleartext to ${url.host}`);
   try {
     return await runConformance({ ...options, apiKey });

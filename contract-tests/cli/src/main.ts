@@ -13,7 +13,8 @@ import {
 } from "../../engine/index.ts";
 import { loadApi, routesOf } from "../../engine/spec.ts";
 import { conformanceOptions, HELP, parse, SetupError, type Options } from "./args.ts";
-import { baseString, inCleartext, normalizeBaseUrl, preflight } from "./preflight.ts";
+import { baseString, inCleartext } from "../../engine/options.ts";
+import { normalizeBaseUrl, preflight } from "./preflight.ts";
 import { count, emptyProgress, progressReporter, type Reporter } from "./progress.ts";
 import { logLine, openRunLog, RUN_LOG, type RunLog } from "./run-log.ts";
 import { renderTable, summaryOf } from "./summary.ts";

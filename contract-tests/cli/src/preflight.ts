@@ -3,11 +3,8 @@
 import { lookup } from "node:dns/promises";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { isLoopbackHost } from "../../../src/loopback.ts";
+import { baseString, inCleartext } from "../../engine/options.ts";
 import { INSECURE_HTTP_ENV, SetupError } from "./args.ts";
-
-/** http:// to a host that is not this machine: the key would cross the network in cleartext. */
-export const inCleartext = (url: URL): boolean => url.protocol === "http:" && !isLoopbackHost(url.hostname);
 
 /** The base URL, parsed; refuses what is not an http(s) URL, and plain http beyond loopback unless allowed. */
 export function normalizeBaseUrl(raw: string, allowInsecureHttp = false): URL {
@@ -29,9 +26,6 @@ export function normalizeBaseUrl(raw: string, allowInsecureHttp = false): URL {
     );
   return url;
 }
-
-/** The URL as printed and passed to the run: no trailing slash (the run appends the spec's paths). */
-export const baseString = (url: URL): string => `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 
 const code = (err: unknown): string => {
   const e = err as { code?: string; cause?: { code?: string } };
